@@ -1,0 +1,5 @@
+"""fwaudit: firmware provenance audit."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,144 @@
+"""Inventory stage: one FileRecord per file found in the image, content-addressed by sha256.
+
+Files are read only through `lstat` and regular-file opens: symlinks are recorded, never followed;
+FIFOs and device nodes are recorded as `special` and never opened. Type detection (libmagic) is done
+once per unique sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import struct
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import magic
+
+from audit.model import AuditError, FileRecord
+from audit.unpack import UnpackResult
+
+HEAD_BYTES = 64 * 1024
+READ_BLOCK = 1024 * 1024
+BATCH = 512
+
+ELF_MACHINES = {
+    2: "sparc", 3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 42: "sh", 50: "ia64",
+    62: "x86_64", 83: "avr", 92: "openrisc", 94: "xtensa", 164: "hexagon", 183: "aarch64",
+    243: "riscv", 258: "loongarch",
+}
+
+
+def elf_arch(head: bytes) -> str | None:
+    """'<machine>-<bits>-<le|be>' from an ELF header, or None if `head` is not an ELF header."""
+    if len(head) < 20 or head[:4] != b"\x7fELF" or head[4] not in (1, 2) or head[5] not in (1, 2):
+        return None
+    order = "<" if head[5] == 1 else ">"
+    machine = struct.unpack_from(order + "H", head, 18)[0]
+    name = ELF_MACHINES.get(machine, f"em{machine}")
+    return f"{name}-{32 if head[4] == 1 else 64}-{'le' if head[5] == 1 else 'be'}"
+
+
+def hash_file(path: Path) -> tuple[str, bytes]:
+    """sha256 of a regular file and its first HEAD_BYTES bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+        digest.update(head)
+        while block := handle.read(READ_BLOCK):
+            digest.update(block)
+    return digest.hexdigest(), head
+
+
+def _describe(head: bytes) -> tuple[str, str]:
+    try:
+        return magic.from_buffer(head), magic.from_buffer(head, mime=True)
+    except magic.MagicException as exc:  # libmagic refuses some inputs; not fatal
+        return f"unknown ({exc})", "application/octet-stream"
+
+
+def walk_tree(root: Path) -> Iterator[Path]:
+    """Every non-directory entry under root, in sorted order, symlinks not followed."""
+    if not root.is_dir():
+        return
+    for current, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        base = Path(current)
+        for name in sorted(files):
+            yield base / name
+        for name in dirs:
+            if (base / name).is_symlink():
+                yield base / name
+
+
+def fs_path_of(path: str) -> str:
+    """Path inside the innermost extracted container: the part after the last `*_extract` folder."""
+    parts = path.split("/")
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index].endswith("_extract"):
+            return "/" + "/".join(parts[index + 1 :])
+    return "/" + parts[-1]
+
+
+def build_inventory(
+    image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
+) -> tuple[list[FileRecord], list[AuditError]]:
+    """Records for the image itself and everything extracted from it, sorted by path."""
+    entries: list[tuple[Path, str]] = [(image, image.name)]
+    root = unpacked.extract_dir
+    entries += [(p, p.relative_to(root).as_posix()) for p in walk_tree(root)]
+    errors: list[AuditError] = []
+    described: dict[str, tuple[str, str]] = {}
+    records: list[FileRecord] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for start in range(0, len(entries), BATCH):  # batches bound the heads held in memory
+            batch = entries[start : start + BATCH]
+            for (_, rel), (info, error) in zip(batch, pool.map(_stat_and_hash, batch), strict=True):
+                if error is not None:
+                    errors.append(error)
+                if info is not None:
+                    records.append(_record(rel, info, unpacked, described))
+            if progress is not None:
+                progress(min(start + BATCH, len(entries)))
+    records.sort(key=lambda r: r.path)
+    return records, errors
+
+
+_Info = tuple[os.stat_result, str | None, bytes, str | None]
+
+
+def _stat_and_hash(entry: tuple[Path, str]) -> tuple[_Info | None, AuditError | None]:
+    path, rel = entry
+    try:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            return (st, None, b"", str(path.readlink())), None
+        if not stat.S_ISREG(st.st_mode):
+            return (st, None, b"", None), None
+        sha, head = hash_file(path)
+        return (st, sha, head, None), None
+    except OSError as exc:
+        return None, AuditError(kind="inventory.unreadable", stage="inventory", path=rel,
+                                message=f"cannot read extracted file: {exc.strerror or exc}")
+
+
+def _record(rel: str, info: _Info, unpacked: UnpackResult, described: dict[str, tuple[str, str]]) -> FileRecord:
+    st, sha, head, target = info
+    origin = unpacked.origin(rel) if rel != "" else None
+    common = {
+        "path": rel, "fs_path": fs_path_of(rel), "mode": stat.S_IMODE(st.st_mode),
+        "parent": origin.parent if origin else None, "handler": (origin.handler or None) if origin else None,
+        "offset": origin.offset if origin else None,
+    }
+    if target is not None:
+        return FileRecord(kind="symlink", size=0, link_target=target, **common)
+    if sha is None:
+        return FileRecord(kind="special", size=0, **common)
+    if sha not in described:
+        described[sha] = _describe(head)
+    desc, mime = described[sha]
+    arch = elf_arch(head)
+    return FileRecord(kind="file", size=st.st_size, sha256=sha, magic=desc, mime=mime,
+                      is_elf=arch is not None, arch=arch, **common)

@@ -1,0 +1,277 @@
+"""Typed records that the pipeline stages exchange.
+
+Every stage reads and writes only these records; `report.json` is their canonical serialisation
+(`Report.to_dict`). Records are frozen: a stage that refines a result builds a new record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+REPORT_SCHEMA = "fwaudit/report/v1"
+
+Status = Literal["complete", "partial"]
+Weight = Literal["strong", "medium", "weak"]
+Severity = Literal["info", "low", "medium", "high", "critical"]
+Verdict = Literal["pass", "fail", "review"]
+
+GiB = 1024**3
+
+
+@dataclass(frozen=True)
+class AuditError:
+    """A typed problem met during the audit. The run goes on; the report becomes `partial`.
+
+    `kind` is a dotted, stable identifier (`unpack.cap.bytes`, `unpack.unsupported.squashfs`,
+    `inspect.elf.parse`, ...) that tools can match on; `message` is for people.
+    """
+
+    kind: str
+    stage: str
+    message: str
+    path: str | None = None
+    detail: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a container file that an unpack handler recognised (unblob's chunk)."""
+
+    id: str
+    container: str  # path in image of the file the chunk was carved from ("" = the image itself)
+    handler: str
+    start: int
+    end: int
+    is_encrypted: bool = False
+    extract_dir: str | None = None  # path in image of the directory its content was extracted to
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file (or symlink) found in the image, located by its chain of containers."""
+
+    path: str  # path inside the image: relative, '/'-separated, stable across runs
+    fs_path: str  # path inside the innermost extracted filesystem or archive ('/bin/busybox')
+    kind: Literal["file", "symlink", "special"]
+    size: int
+    mode: int
+    sha256: str | None = None  # None for symlinks and special files
+    magic: str = ""
+    mime: str = ""
+    is_elf: bool = False
+    arch: str | None = None  # ELF machine, class and byte order: 'arm-32-le', 'mips-32-be', ...
+    parent: str | None = None  # path in image of the container this file came out of
+    handler: str | None = None  # handler that carved the chunk this file came out of
+    offset: int | None = None  # byte offset of that chunk inside `parent`
+    link_target: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A structured, located fact about one unique file (ELF metadata, modinfo, a uImage header...)."""
+
+    kind: str  # 'elf', 'elf.comment', 'kmod.modinfo', 'uimage', 'account', ...
+    sha256: str
+    path: str
+    data: dict[str, Any] = field(default_factory=dict)
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class StringMatch:
+    """One string of a YARA rule matched in a file."""
+
+    identifier: str  # '$x1'
+    offset: int
+    data: bytes  # matched bytes, bounded by the scanner
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """A YARA rule that matched one unique file."""
+
+    rule: str
+    category: str  # folder under rules/yara: soc, sdk, toolchain, odm, oem, cloud, component, suspicious
+    meta: dict[str, Any]
+    sha256: str
+    path: str  # first path in image that holds these bytes
+    strings: tuple[StringMatch, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One located observation backing a claim or a finding."""
+
+    kind: str  # 'yara', 'fact', 'symbol', 'string', 'path', ...
+    rule_id: str
+    path: str
+    sha256: str
+    offset: int | None
+    matched: str
+    weight: Weight
+    chain: tuple[str, ...] = ()  # image -> chunk at offset -> filesystem -> file
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A provenance statement for one layer: `(layer, entity, detail, confidence, evidence)`."""
+
+    layer: str  # soc, sdk, toolchain, odm, oem, cloud, component
+    entity: str
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    detail: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A security-relevant observation with separate severity and confidence."""
+
+    id: str
+    rule: str
+    category: str
+    severity: Severity
+    confidence: float
+    title: str
+    path: str
+    evidence: tuple[Evidence, ...]
+    cwe: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    policy: str
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """Everything a run depends on. Built once by the CLI (or a library caller) and never changed."""
+
+    image: Path
+    output_dir: Path = Path("reports")
+    formats: tuple[str, ...] = ("json",)
+    workdir: Path | None = None  # None: a temporary directory, removed unless `keep`
+    keep: bool = False
+    depth: int = 10
+    max_bytes: int | None = None  # None: min(4 GiB, 64 x input size)
+    max_files: int = 200_000
+    max_file_size: int | None = None  # None: same as the total-bytes cap
+    timeout: float = 600.0
+    jobs: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    def effective_max_bytes(self, input_size: int) -> int:
+        if self.max_bytes is not None:
+            return self.max_bytes
+        return max(1, min(4 * GiB, 64 * max(input_size, 1)))
+
+    def public_dict(self) -> dict[str, Any]:
+        """Config as recorded in `report.run.config` (paths as given, no machine-specific temp dirs)."""
+        return {
+            "depth": self.depth,
+            "formats": list(self.formats),
+            "jobs": self.jobs,
+            "keep": self.keep,
+            "max_bytes": self.max_bytes,
+            "max_file_size": self.max_file_size,
+            "max_files": self.max_files,
+            "timeout": self.timeout,
+        }
+
+
+@dataclass
+class Report:
+    """The one result record; every output format is written from it."""
+
+    tool: dict[str, Any]
+    run: dict[str, Any]
+    image: dict[str, Any]
+    status: Status = "complete"
+    errors: list[AuditError] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    files: list[FileRecord] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    hints: list[Claim] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    policies: list[PolicyResult] = field(default_factory=list)
+
+    def add_error(self, error: AuditError) -> None:
+        """Record a problem; an `error` (not a `warning`) makes the report partial."""
+        self.errors.append(error)
+        if error.severity == "error":
+            self.status = "partial"
+
+    def inventory_summary(self) -> dict[str, Any]:
+        regular = [f for f in self.files if f.kind == "file"]
+        by_type: dict[str, int] = {}
+        for rec in regular:
+            by_type[rec.mime or "unknown"] = by_type.get(rec.mime or "unknown", 0) + 1
+        return {
+            "files": len(regular),
+            "symlinks": sum(1 for f in self.files if f.kind == "symlink"),
+            "unique": len({f.sha256 for f in regular}),
+            "bytes": sum(f.size for f in regular),
+            "elf": sum(1 for f in regular if f.is_elf),
+            "by_type": by_type,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical form: every list sorted, so two runs on one image differ only in `run`."""
+        return {
+            "schema": REPORT_SCHEMA,
+            "tool": self.tool,
+            "run": self.run,
+            "image": self.image,
+            "status": self.status,
+            "errors": _sorted_dicts(self.errors),
+            "chunks": _sorted_dicts(self.chunks),
+            "files": _sorted_dicts(self.files),
+            "inventory": self.inventory_summary(),
+            "facts": _sorted_dicts(self.facts),
+            "provenance": {"claims": _sorted_dicts(self.claims), "hints": _sorted_dicts(self.hints)},
+            "findings": _sorted_dicts(self.findings),
+            "endpoints": _sorted_dicts(self.endpoints),
+            "components": _sorted_dicts(self.components),
+            "policies": _sorted_dicts(self.policies),
+        }
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, tuples and paths to plain JSON types (dict keys sorted later by the writer)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=_sort_key) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+SORT_FIELDS = ("layer", "policy", "path", "id", "kind", "entity", "rule", "start")
+
+
+def _sort_key(item: Any) -> tuple[str, ...]:
+    """Sort by the fields a reader scans for first, then by the whole record (total order)."""
+    import json
+
+    head = tuple(str(item.get(k, "")) for k in SORT_FIELDS) if isinstance(item, dict) else ()
+    return (*head, json.dumps(item, sort_keys=True, default=str))
+
+
+def _sorted_dicts(items: list[Any]) -> list[Any]:
+    return sorted((to_jsonable(i) for i in items), key=_sort_key)

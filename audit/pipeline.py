@@ -1,0 +1,155 @@
+"""The audit pipeline: image -> unpack -> inventory -> inspect -> scan -> attribute -> report.
+
+Each stage is called through `_stage`, which turns an unexpected exception into a typed error in
+the report (`<stage>.crash`) so one broken parser never costs the results of the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import magic
+
+from audit import __version__
+from audit.inventory import build_inventory
+from audit.model import AuditConfig, AuditError, Report
+from audit.resources import rules_digest
+from audit.unpack import UnpackResult, unpack
+
+Events = Callable[[str, str], None]  # (stage, message)
+T = TypeVar("T")
+
+
+class InputError(Exception):
+    """The input cannot be audited at all (missing, not a regular file, unreadable)."""
+
+
+def check_input(image: Path) -> Path:
+    """The resolved image path, or InputError with a message a person can act on."""
+    if not image.exists() and not image.is_symlink():
+        raise InputError(f"{image}: no such file")
+    resolved = image.resolve()
+    if resolved.is_dir():
+        raise InputError(f"{image}: is a directory; give a firmware image file")
+    if not resolved.is_file():
+        raise InputError(f"{image}: not a regular file")
+    try:
+        with resolved.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise InputError(f"{image}: cannot be read ({exc.strerror})") from exc
+    return resolved
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run(config: AuditConfig, events: Events | None = None) -> Report:
+    """Audit one image. Raises InputError for unusable input; everything else lands in the report."""
+    emit = events or (lambda _stage, _msg: None)
+    image = check_input(config.image)
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    workdir, owned = _make_workdir(config, image)
+    try:
+        report = _audit(config, image, workdir, emit)
+    finally:
+        if owned and not config.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report.run = {
+        "started": started.isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - clock, 3),
+        "config": config.public_dict(),
+        "workdir": str(workdir) if config.keep or not owned else None,
+    }
+    return report
+
+
+def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Report:
+    size = image.stat().st_size
+    report = Report(
+        tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
+        run={},
+        image={"name": image.name, "sha256": sha256_file(image), "size": size,
+               "format": _describe(image)},
+    )
+    emit("unpack", f"unpacking {image.name} ({size} bytes)")
+    unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
+    if unpacked is None:
+        unpacked = UnpackResult(extract_dir=workdir / "extract")
+    for error in unpacked.errors:
+        report.add_error(error)
+    report.chunks = unpacked.chunks
+    emit("inventory", "hashing and typing extracted files")
+    inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs))
+    if inventory is not None:
+        report.files, errors = inventory
+        for error in errors:
+            report.add_error(error)
+    _scrub_paths(report, workdir)
+    emit("done", f"{len(report.files)} entries, status {report.status}")
+    return report
+
+
+def _stage(report: Report, name: str, call: Callable[[], T]) -> T | None:
+    """Run one stage; an unexpected exception becomes a typed error and the run continues."""
+    try:
+        return call()
+    except Exception as exc:
+        report.add_error(AuditError(kind=f"{name}.crash", stage=name,
+                                    message=f"{name} stage failed: {type(exc).__name__}: {exc}"))
+        return None
+
+
+def _unpack_progress(emit: Events) -> Callable[[int, int], None]:
+    def progress(files: int, total: int) -> None:
+        emit("unpack", f"{files} files, {total / 1e6:.1f} MB extracted")
+
+    return progress
+
+
+def _describe(image: Path) -> str:
+    try:
+        with image.open("rb") as handle:
+            return str(magic.from_buffer(handle.read(64 * 1024)))
+    except (OSError, magic.MagicException):
+        return "unknown"
+
+
+def _make_workdir(config: AuditConfig, image: Path) -> tuple[Path, bool]:
+    """(work dir, whether we own it and may delete it)."""
+    if config.workdir is None:
+        return Path(tempfile.mkdtemp(prefix="fwaudit-")), True
+    base = config.workdir.resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / f"{image.name}.fwaudit"
+    if target.exists():
+        shutil.rmtree(target)  # our own naming: a previous run's work dir for this image
+    target.mkdir()
+    return target, False
+
+
+def _scrub_paths(report: Report, workdir: Path) -> None:
+    """Keep machine-specific work-dir paths out of error details (determinism, privacy)."""
+    prefix = str(workdir.resolve())
+
+    def scrub(value: Any) -> Any:
+        return value.replace(prefix, "<workdir>") if isinstance(value, str) else value
+
+    report.errors = [
+        AuditError(kind=e.kind, stage=e.stage, message=scrub(e.message), path=scrub(e.path),
+                   detail=scrub(e.detail), severity=e.severity)
+        for e in report.errors
+    ]

@@ -1,0 +1,21 @@
+"""Canonical `report.json` writer: sorted keys, sorted lists, UTF-8, trailing newline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from audit.model import Report
+
+NAME = "json"
+FILENAME = "report.json"
+
+
+def render(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(report: Report, out_dir: Path) -> Path:
+    target = out_dir / FILENAME
+    target.write_text(render(report), encoding="utf-8")
+    return target

@@ -1,0 +1,31 @@
+"""The short terminal summary printed after a scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from audit.model import Report
+
+
+def print_summary(console: Console, report: Report, written: list[Path]) -> None:
+    inv = report.inventory_summary()
+    colour = "green" if report.status == "complete" else "yellow"
+    console.print(f"[bold]{report.image['name']}[/]  sha256 {report.image['sha256'][:16]}…  "
+                  f"status [{colour}]{report.status}[/]")
+    console.print(f"  {inv['files']} files ({inv['unique']} unique, {inv['elf']} ELF), "
+                  f"{inv['symlinks']} symlinks, {inv['bytes']:,} bytes, {len(report.chunks)} chunks")
+    if report.claims:
+        table = Table("layer", "entity", "detail", "confidence", title="provenance", title_justify="left")
+        for claim in sorted(report.claims, key=lambda c: (c.layer, -c.confidence, c.entity)):
+            table.add_row(claim.layer, claim.entity, claim.detail or "", f"{claim.confidence:.2f}")
+        console.print(table)
+    problems = [e for e in report.errors if e.severity == "error"]
+    for error in sorted(problems, key=lambda e: (e.kind, e.path or ""))[:10]:
+        console.print(f"  [yellow]{error.kind}[/] {error.path or ''}: {error.message}", highlight=False)
+    if len(problems) > 10:
+        console.print(f"  … and {len(problems) - 10} more errors in the report")
+    for path in written:
+        console.print(f"  wrote {path}")

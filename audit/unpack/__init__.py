@@ -1,0 +1,89 @@
+"""Unpack stage: recursive, bounded, sandboxed extraction of a firmware image with unblob."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audit.model import AuditConfig, AuditError, Chunk
+from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, run_unblob
+from audit.unpack.unblob_report import (
+    Origin,
+    PathNamer,
+    UnpackMap,
+    load_report,
+    map_report,
+    origin_from_names,
+)
+
+__all__ = ["EngineMissingError", "Origin", "UnpackResult", "origin_from_names", "unpack"]
+
+
+@dataclass
+class UnpackResult:
+    extract_dir: Path
+    chunks: list[Chunk] = field(default_factory=list)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    errors: list[AuditError] = field(default_factory=list)
+    engine: EngineRun | None = None
+
+    def origin(self, path: str) -> Origin | None:
+        """Origin of a path in the image: from unblob's report, else from unblob's naming."""
+        if path in self.origins:
+            return self.origins[path]
+        for ancestor in _ancestors(path):
+            if ancestor in self.origins:
+                return self.origins[ancestor]
+        return None if self.origins else origin_from_names(path)
+
+
+def caps_for(config: AuditConfig, input_size: int) -> Caps:
+    total = config.effective_max_bytes(input_size)
+    return Caps(max_bytes=total, max_files=config.max_files,
+                max_file_size=config.max_file_size or total, timeout=config.timeout)
+
+
+def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress | None = None) -> UnpackResult:
+    """Extract `image` under `workdir/extract`; problems become typed errors, never exceptions.
+
+    Raises EngineMissingError only when unblob itself is missing (the audit cannot run at all).
+    """
+    extract_dir = workdir / "extract"
+    extract_dir.mkdir(parents=True, exist_ok=True)
+    caps = caps_for(config, image.stat().st_size)
+    run = run_unblob(image, extract_dir, workdir, config.depth, config.jobs, caps, progress)
+    result = UnpackResult(extract_dir=extract_dir, engine=run)
+    if run.cap_hit is not None:
+        result.errors.append(AuditError(
+            kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=image.name,
+            message=f"extraction stopped at the {run.cap_hit} cap ({run.cap_detail}); "
+            "what was extracted before is kept and audited",
+        ))
+    mapped = _read_map(run, image, extract_dir)
+    result.chunks, result.origins = mapped.chunks, mapped.origins
+    result.errors.extend(mapped.errors)
+    return result
+
+
+def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
+    namer = PathNamer(image, image.name, extract_dir)
+    if run.report_path is None:
+        if run.cap_hit is None:
+            return UnpackMap(errors=[AuditError(
+                kind="unpack.engine_failed", stage="unpack", path=image.name,
+                message=f"unblob exited with code {run.returncode} and wrote no report",
+                detail=run.stderr_tail or None,
+            )])
+        return UnpackMap()
+    try:
+        return map_report(load_report(run.report_path), namer)
+    except (ValueError, KeyError, TypeError) as exc:
+        return UnpackMap(errors=[AuditError(
+            kind="unpack.report_unreadable", stage="unpack", path=image.name,
+            message=f"unblob's report could not be read: {exc}",
+        )])
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]

@@ -1,0 +1,169 @@
+"""Run unblob in a child process under caps that unblob itself does not have.
+
+unblob has no limit on output size or file count (a 1 GiB gzip bomb expands fully), so the child
+runs with RLIMIT_FSIZE (per-file size) and a watcher polls the extraction tree for total bytes,
+file count and wall time. On a cap the whole process group is killed, what was extracted is kept,
+and the caller records a typed error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+WRAPPER_DIR = Path(__file__).with_name("bin")
+
+
+class EngineMissingError(RuntimeError):
+    """unblob (or a tool it must have) is not installed: the audit cannot run."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    max_bytes: int
+    max_files: int
+    max_file_size: int
+    timeout: float
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    returncode: int | None
+    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | None
+    cap_detail: str
+    files: int
+    bytes: int
+    seconds: float
+    report_path: Path | None
+    stderr_tail: str
+
+
+Progress = Callable[[int, int], None]  # (files, bytes) seen so far
+
+
+def unblob_command() -> list[str]:
+    """The unblob executable installed beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).with_name("unblob")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("unblob")
+    if not found:
+        raise EngineMissingError("unblob is not installed: run `make setup` (or pip install fwaudit)")
+    return [found]
+
+
+def child_env() -> dict[str, str]:
+    """PATH with our sasquatch stand-in first and this venv's tools (jefferson, ubireader) next."""
+    env = dict(os.environ)
+    parts = [str(WRAPPER_DIR), str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")]
+    env["PATH"] = os.pathsep.join(parts)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["NO_COLOR"] = "1"
+    env["TERM"] = "dumb"
+    return env
+
+
+def _limit_child(max_file_size: int) -> Callable[[], None]:
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the cap fail with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_size, max_file_size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
+def measure_tree(root: Path) -> tuple[int, int]:
+    """(files, apparent bytes) under root, never following symlinks."""
+    files = total = 0
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(Path(entry.path))
+                        else:
+                            files += 1
+                            if entry.is_file(follow_symlinks=False):
+                                total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return files, total
+
+
+def run_unblob(
+    image: Path, extract_dir: Path, workdir: Path, depth: int, jobs: int, caps: Caps,
+    progress: Progress | None = None,
+) -> EngineRun:
+    """Extract `image` into `extract_dir` with unblob, enforcing `caps`; never raises on bad input."""
+    report_path = workdir / "unblob-report.json"
+    log_path = workdir / "unblob.log"
+    cmd = [*unblob_command(), "--extract-dir", str(extract_dir), "--depth", str(depth),
+           "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
+           "--randomness-depth", "1", str(image)]
+    stderr_path = workdir / "unblob.stderr"
+    start = time.monotonic()
+    with stderr_path.open("wb") as stderr:
+        child = subprocess.Popen(
+            cmd, cwd=workdir, env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size),
+        )
+        cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress)
+    seconds = time.monotonic() - start
+    if cap_hit is None:
+        files, total = measure_tree(extract_dir)
+    tail = stderr_path.read_bytes()[-2000:].decode("utf-8", "replace")
+    return EngineRun(
+        returncode=child.returncode, cap_hit=cap_hit, cap_detail=detail, files=files, bytes=total,
+        seconds=seconds, report_path=report_path if report_path.is_file() else None, stderr_tail=tail,
+    )
+
+
+def _watch(
+    child: subprocess.Popen[bytes], root: Path, caps: Caps, start: float, progress: Progress | None,
+) -> tuple[str | None, str, int, int]:
+    """Poll the tree until the child exits or a cap is reached; kill the group on a cap."""
+    interval = 0.1
+    files = total = 0
+    while True:
+        try:
+            child.wait(timeout=interval)
+            return None, "", files, total
+        except subprocess.TimeoutExpired:
+            pass
+        walk_start = time.monotonic()
+        files, total = measure_tree(root)
+        walk_cost = time.monotonic() - walk_start
+        interval = min(2.0, max(0.1, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
+        if progress is not None:
+            progress(files, total)
+        elapsed = time.monotonic() - start
+        cap, detail = None, ""
+        if total > caps.max_bytes:
+            cap, detail = "bytes", f"extracted {total} bytes, cap {caps.max_bytes}"
+        elif files > caps.max_files:
+            cap, detail = "files", f"extracted {files} files, cap {caps.max_files}"
+        elif elapsed > caps.timeout:
+            cap, detail = "timeout", f"ran {elapsed:.1f} s, cap {caps.timeout:g} s"
+        if cap is not None:
+            _kill_group(child)
+            return cap, detail, files, total
+
+
+def _kill_group(child: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait()

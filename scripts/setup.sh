@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent setup: Debian packages (as root), then the .venv with fwaudit installed.
+# Fast when already done: dpkg-query for packages, a stamp for the venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # extractors unblob calls
+  p7zip-full e2fsprogs erofs-utils lz4 zstd lziprecover lzop partclone android-sdk-libsparse-utils unar
+  squashfs-tools libmagic1
+  # building the samples
+  u-boot-tools mtd-utils gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu gcc-mips-linux-gnu
+  zip cpio
+  # the virtual environment
+  python3-venv
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "fwaudit setup needs these Debian packages: ${missing[*]}" >&2
+    echo "run as root:  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    echo "then run 'make setup' again." >&2
+    exit 1
+  fi
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PY=${PYTHON:-python3}
+stamp=.venv/.fwaudit-setup
+if [[ ! -x .venv/bin/python ]]; then
+  "$PY" -m venv .venv
+fi
+if [[ ! -f $stamp || pyproject.toml -nt $stamp || scripts/setup.sh -nt $stamp ]]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  touch "$stamp"
+fi
+echo "setup ok: $(.venv/bin/fwaudit --version)"
