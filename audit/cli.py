@@ -86,7 +86,7 @@ def scan(image: Path, output: Path | None, formats: str, workdir: Path | None, k
     try:
         written = write_reports(report, config.output_dir, config.formats)
     except OSError as exc:
-        err.print(f"[red]error:[/] cannot write reports to {config.output_dir}: {exc.strerror or exc}")
+        click.echo(f"error: cannot write reports to {config.output_dir}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_FAILED)
     if not quiet:
         print_summary(Console(), report, written)
@@ -97,12 +97,10 @@ def _run_or_exit(config: AuditConfig, err: Console, quiet: bool, verbose: int) -
     try:
         with make_events(err, quiet=quiet, verbose=verbose) as events:
             return run(config, events)
-    except InputError as exc:
-        err.print(f"[red]error:[/] {exc}")
-    except EngineMissingError as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except (InputError, EngineMissingError) as exc:
+        click.echo(f"error: {exc}", err=True)
     except KeyboardInterrupt:
-        err.print("[red]interrupted[/]")
+        click.echo("interrupted", err=True)
     sys.exit(EXIT_FAILED)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import struct
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import magic
 
-from audit.model import AuditError, FileRecord
+from audit.model import AuditError, Chunk, FileRecord
 from audit.unpack import UnpackResult
 
 HEAD_BYTES = 64 * 1024
@@ -39,6 +40,26 @@ def elf_arch(head: bytes) -> str | None:
     machine = struct.unpack_from(order + "H", head, 18)[0]
     name = ELF_MACHINES.get(machine, f"em{machine}")
     return f"{name}-{32 if head[4] == 1 else 64}-{'le' if head[5] == 1 else 'be'}"
+
+
+# libmagic descriptions of containers that unpacking should have opened
+CONTAINER_MAGIC = re.compile(
+    r"^(Squashfs filesystem|gzip compressed|Zip archive|POSIX tar archive|tar archive|ASCII cpio|cpio archive|"
+    r"u-boot legacy uImage|Linux jffs2|UBI image|XZ compressed|LZMA compressed|bzip2 compressed|7-zip archive|"
+    r"Linux Compressed ROM File System|romfs filesystem|Linux rev 1\.0 ext[234] filesystem|EROFS filesystem)"
+)
+
+
+def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list[AuditError]:
+    """Files that libmagic calls a container but no handler extracted (truncated, corrupt, unsupported)."""
+    opened = {c.container for c in chunks if c.handler != "unknown"}
+    return [
+        AuditError(kind="unpack.not_extracted", stage="unpack", path=rec.path,
+                   message=f"looks like '{rec.magic[:80]}' but no handler extracted it "
+                   "(truncated, corrupt, unsupported variant, or past the depth cap)")
+        for rec in files
+        if rec.kind == "file" and rec.path not in opened and CONTAINER_MAGIC.match(rec.magic)
+    ]
 
 
 def hash_file(path: Path) -> tuple[str, bytes]:

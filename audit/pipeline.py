@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import magic
 
 from audit import __version__
-from audit.inventory import build_inventory
+from audit.inventory import build_inventory, unextracted_containers
 from audit.model import AuditConfig, AuditError, Report
 from audit.resources import rules_digest
 from audit.unpack import UnpackResult, unpack
@@ -40,6 +40,8 @@ def check_input(image: Path) -> Path:
         raise InputError(f"{image}: is a directory; give a firmware image file")
     if not resolved.is_file():
         raise InputError(f"{image}: not a regular file")
+    if resolved.stat().st_size == 0:
+        raise InputError(f"{image}: is empty (0 bytes); nothing to audit")
     try:
         with resolved.open("rb") as handle:
             handle.read(1)
@@ -97,6 +99,9 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
     if inventory is not None:
         report.files, errors = inventory
         for error in errors:
+            report.add_error(error)
+    if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
+        for error in unextracted_containers(report.files, report.chunks):  # a cap already explains gaps
             report.add_error(error)
     _scrub_paths(report, workdir)
     emit("done", f"{len(report.files)} entries, status {report.status}")

@@ -123,8 +123,9 @@ def run_unblob(
         )
         cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress)
     seconds = time.monotonic() - start
-    if cap_hit is None:
-        files, total = measure_tree(extract_dir)
+    files, total = measure_tree(extract_dir)
+    if cap_hit is not None:
+        detail = f"{detail}; {files} files, {total} bytes on disk when stopped"
     tail = stderr_path.read_bytes()[-2000:].decode("utf-8", "replace")
     return EngineRun(
         returncode=child.returncode, cap_hit=cap_hit, cap_detail=detail, files=files, bytes=total,
@@ -136,7 +137,7 @@ def _watch(
     child: subprocess.Popen[bytes], root: Path, caps: Caps, start: float, progress: Progress | None,
 ) -> tuple[str | None, str, int, int]:
     """Poll the tree until the child exits or a cap is reached; kill the group on a cap."""
-    interval = 0.1
+    interval = 0.02
     files = total = 0
     while True:
         try:
@@ -147,7 +148,7 @@ def _watch(
         walk_start = time.monotonic()
         files, total = measure_tree(root)
         walk_cost = time.monotonic() - walk_start
-        interval = min(2.0, max(0.1, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
+        interval = min(2.0, max(0.02, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
         if progress is not None:
             progress(files, total)
         elapsed = time.monotonic() - start

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -189,6 +190,9 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
     detail = _short(str(report.get("exception") or report.get("problem") or ""))
     if "File too large" in detail or "EFBIG" in detail:
         code, severity = "unpack.cap.file_size", "error"
+    if kind == "ExtractionProblem" and "traversal" in detail.lower():
+        code = "unpack.unsafe_path"
+        severity = "error" if "skip" in str(report.get("resolution", "")).lower() else "warning"
     message = {
         "ExtractorDependencyNotFoundReport": f"extractor not installed: {report.get('dependencies')}",
         "ExtractorTimedOut": f"extractor timed out: {_short(str(report.get('cmd', '')))}",
@@ -198,7 +202,8 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
     }.get(kind, f"{kind}: {detail.splitlines()[-1] if detail else 'no detail'}")
     if code == "unpack.cap.file_size":
         message = "a file reached the per-file size cap; its content is truncated"
-    return AuditError(kind=code, stage=STAGE, message=message, path=container, detail=detail or None,
+    where = f"{container}: {report['path']}" if report.get("path") else container
+    return AuditError(kind=code, stage=STAGE, message=message, path=where, detail=detail or None,
                       severity=severity)
 
 
@@ -213,7 +218,7 @@ def _command_failed(report: dict[str, Any], container: str) -> AuditError:
             detail=_short(stderr),
         )
     tool = command.split(" ", 1)[0] or "extractor"
-    if "File too large" in stderr:
+    if "File too large" in stderr or report.get("exit_code") == -signal.SIGXFSZ:
         return AuditError(kind="unpack.cap.file_size", stage=STAGE, path=container, severity="error",
                           message=f"{tool} hit the per-file size cap", detail=_short(stderr))
     return AuditError(

@@ -1,0 +1,110 @@
+"""Inspect stage: structured, located facts about every unique file.
+
+Every inspector is listed in `INSPECTORS` (no discovery magic). `inspect_files` runs the applicable ones once
+per unique sha256, turns any failure into a typed `AuditError` and keeps going.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from audit.inspect.accounts import AccountsInspector
+from audit.inspect.base import InspectError, Inspector, read_head, text
+from audit.inspect.boot import BootInspector, UBootEnvInspector
+from audit.inspect.certs import CertsInspector
+from audit.inspect.elf import ElfInspector
+from audit.inspect.headers import HeadersInspector
+from audit.inspect.kernel import KernelImageInspector, ModinfoInspector
+from audit.model import AuditError, Fact, FileRecord
+
+INSPECTORS: tuple[type[Inspector], ...] = (
+    ElfInspector,
+    ModinfoInspector,
+    KernelImageInspector,
+    HeadersInspector,
+    CertsInspector,
+    AccountsInspector,
+    BootInspector,
+    UBootEnvInspector,
+)
+
+POOL_THRESHOLD = 200  # fewer unique files than this: run in-process, a pool costs more than it saves
+_INSTANCES: tuple[Inspector, ...] = tuple(cls() for cls in INSPECTORS)
+
+Item = tuple[Path, FileRecord]
+Result = tuple[list[Fact], list[AuditError]]
+
+__all__ = ["INSPECTORS", "inspect_file", "inspect_files"]
+
+
+def inspect_files(items: Sequence[Item], jobs: int = 1) -> Result:
+    """Facts and errors for the regular files in `items`, each unique sha256 inspected once (first path)."""
+    unique: list[Item] = []
+    seen: set[str] = set()
+    for path, record in sorted(items, key=lambda item: item[1].path):
+        if record.kind != "file" or not record.sha256 or record.sha256 in seen:
+            continue
+        seen.add(record.sha256)
+        unique.append((path, record))
+    pooled = jobs > 1 and len(unique) >= POOL_THRESHOLD
+    results = _in_pool(unique, jobs) if pooled else [_inspect_chunk(unique)]
+    facts = [f for fs, _ in results for f in fs]
+    errors = [e for _, es in results for e in es]
+    return sorted(facts, key=_fact_key), sorted(errors, key=_error_key)
+
+
+def _in_pool(unique: list[Item], jobs: int) -> list[Result]:
+    size = max(16, len(unique) // (jobs * 4))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_inspect_chunk, chunks))
+
+
+def _inspect_chunk(chunk: list[Item]) -> Result:
+    facts: list[Fact] = []
+    errors: list[AuditError] = []
+    for path, record in chunk:
+        f, e = inspect_file(path, record)
+        facts.extend(f)
+        errors.extend(e)
+    return facts, errors
+
+
+def inspect_file(path: Path, record: FileRecord) -> Result:
+    """Run every applicable inspector on one regular file; never raises."""
+    try:
+        if path.is_symlink():
+            return [], [_error("file", "io", "is a symlink; not followed", record)]
+        head = read_head(path)
+    except (OSError, InspectError) as exc:
+        return [], [_error("file", "io", f"{type(exc).__name__}: {exc}", record)]
+    facts: list[Fact] = []
+    errors: list[AuditError] = []
+    for inspector in _INSTANCES:
+        try:
+            if not inspector.applies(record, head):
+                continue
+            facts.extend(inspector.inspect(path, record))
+        except InspectError as exc:
+            facts.extend(exc.facts)
+            errors.append(_error(inspector.NAME, exc.what, exc.message, record))
+        except Exception as exc:  # hostile input: one inspector's crash must not end the run
+            errors.append(_error(inspector.NAME, "crash", f"{type(exc).__name__}: {exc}", record))
+    return facts, errors
+
+
+def _error(inspector: str, what: str, message: str, record: FileRecord) -> AuditError:
+    return AuditError(kind=f"inspect.{inspector}.{what}", stage="inspect",
+                      message=text(message.encode("utf-8", "replace"), 500), path=record.path)
+
+
+def _fact_key(fact: Fact) -> tuple[str, str, int, str]:
+    return (fact.path, fact.kind, -1 if fact.offset is None else fact.offset,
+            json.dumps(fact.data, sort_keys=True, default=str))
+
+
+def _error_key(error: AuditError) -> tuple[str, str, str]:
+    return (error.path or "", error.kind, error.message)

@@ -1,0 +1,109 @@
+"""What every inspector shares: the declarative base class, the partial-result error, bounded file access."""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+from audit.model import Fact, FileRecord
+
+HEAD_SIZE = 4096
+MAX_TEXT = 512  # longest string copied into a fact
+MAX_SCAN = 256 * 1024 * 1024  # bytes of one file any inspector searches
+
+
+class InspectError(Exception):
+    """An inspector's own, expected failure: becomes `inspect.<NAME>.<what>`, keeping the facts read so far."""
+
+    def __init__(self, what: str, message: str, facts: Sequence[Fact] = ()) -> None:
+        super().__init__(message)
+        self.what = what
+        self.message = message
+        self.facts = list(facts)
+
+
+class Inspector:
+    """One kind of structured fact. Subclasses set `NAME`, `DOC`, `APPLIES_TO` and implement two methods."""
+
+    NAME: ClassVar[str] = ""
+    DOC: ClassVar[str] = ""
+    APPLIES_TO: ClassVar[str] = ""
+
+    def applies(self, record: FileRecord, head: bytes) -> bool:
+        """Cheap test on the record and the first 4 KiB; no file access."""
+        raise NotImplementedError
+
+    def inspect(self, path: Path, record: FileRecord) -> list[Fact]:
+        """Facts about the file at `path` (a regular file on disk) described by `record`."""
+        raise NotImplementedError
+
+
+def make_fact(record: FileRecord, kind: str, data: dict[str, Any], offset: int | None = None) -> Fact:
+    """A fact about `record`'s bytes."""
+    return Fact(kind=kind, sha256=record.sha256 or "", path=record.path, data=data, offset=offset)
+
+
+@contextmanager
+def open_map(path: Path) -> Iterator[bytes]:
+    """Map a regular file read-only without following symlinks; empty files give b''."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InspectError("io", f"not a regular file: {path.name}")
+        if st.st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
+            yield mm  # type: ignore[misc]  # mmap supports the bytes-like API we use
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path, size: int = HEAD_SIZE) -> bytes:
+    """First `size` bytes of a regular file (no symlink following)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InspectError("io", f"not a regular file: {path.name}")
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file; raises InspectError('too_large') beyond it."""
+    data = read_head(path, limit + 1)
+    if len(data) > limit:
+        raise InspectError("too_large", f"file larger than {limit} bytes")
+    return data
+
+
+def text(raw: bytes, limit: int = MAX_TEXT) -> str:
+    """Bytes to a JSON-safe string: UTF-8 where valid, else latin-1; bounded."""
+    raw = raw[:limit]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def basename(record: FileRecord) -> str:
+    """Last component of the file's path inside its filesystem."""
+    return (record.fs_path or record.path).rstrip("/").rsplit("/", 1)[-1]
+
+
+def find_all(data: bytes, pattern: re.Pattern[bytes], cap: int, end: int | None = None) -> list[re.Match[bytes]]:
+    """At most `cap` matches of `pattern` in `data[:end]` (end defaults to MAX_SCAN)."""
+    out: list[re.Match[bytes]] = []
+    for m in pattern.finditer(data, 0, min(len(data), end or MAX_SCAN)):
+        out.append(m)
+        if len(out) >= cap:
+            break
+    return out

@@ -1,0 +1,30 @@
+"""Shared fixtures: repository paths, the built samples, the shared corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES_BUILD = Path(os.environ.get("FWAUDIT_SAMPLES", REPO / "samples" / "build"))
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def sample_manifests() -> list[dict]:
+    """Manifests of the built samples (`make samples`); empty when they are not built."""
+    out = []
+    for path in sorted(SAMPLES_BUILD.glob("*.manifest.json")):
+        data = json.loads(path.read_text())
+        data["image_path"] = SAMPLES_BUILD / data["image"]
+        out.append(data)
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not (CORPUS / "MANIFEST.tsv").is_file():
+        pytest.skip(f"shared corpus not present at {CORPUS}")
+    return CORPUS
