@@ -24,6 +24,7 @@ from audit.unpack import UnpackResult
 HEAD_BYTES = 64 * 1024
 READ_BLOCK = 1024 * 1024
 BATCH = 512
+UIMAGE_HEADER_SIZE = 64
 
 ELF_MACHINES = {
     2: "sparc", 3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 42: "sh", 50: "ia64",
@@ -59,7 +60,13 @@ def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list
                    "(truncated, corrupt, unsupported variant, or past the depth cap)")
         for rec in files
         if rec.kind == "file" and rec.path not in opened and CONTAINER_MAGIC.match(rec.magic)
+        and not _header_only(rec)
     ]
+
+
+def _header_only(rec: FileRecord) -> bool:
+    """A 64-byte legacy uImage header carved off its payload (the payload is extracted on its own)."""
+    return rec.size == UIMAGE_HEADER_SIZE and rec.magic.startswith("u-boot legacy uImage")
 
 
 def hash_file(path: Path) -> tuple[str, bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -256,12 +256,25 @@ def _load_chips(path: Path, entities: dict[str, Entity], errors: list[str]) -> d
         if chip.id in chips:
             errors.append(f"chips: duplicate chip {chip.id!r}")
         chips[chip.id] = chip
+    _add_kernel_codenames(path.parent / "kernel_codenames.yaml", chips, entities, errors)
     errors.extend(
         f"chips: {c.id}: rebadge_of unknown chip {c.rebadge_of!r}"
         for c in chips.values()
         if c.rebadge_of and c.rebadge_of not in chips
     )
     return chips
+
+
+def _add_kernel_codenames(path: Path, chips: dict[str, Chip], entities: dict[str, Entity], errors: list[str]) -> None:
+    """Fold `kernel_codenames.yaml` (codename, pattern `__isvp_swan_`, chip, vendor) into chip codenames."""
+    for row in _load_yaml(path, "codenames", errors) if path.exists() else []:
+        chip_id, vendor = str(row.get("chip")), str(row.get("vendor"))
+        names = {str(row.get("codename")), str(row.get("pattern", "")).strip("_")} - {"", "None"}
+        if vendor not in entities:
+            errors.append(f"kernel_codenames: {chip_id}: unknown vendor {vendor!r}")
+            continue
+        chip = chips.get(chip_id) or Chip(id=chip_id, vendor=vendor, reference=str(row.get("reference", "")))
+        chips[chip_id] = replace(chip, codenames=tuple(dict.fromkeys((*chip.codenames, *sorted(names)))))
 
 
 def _load_fact_rules(path: Path, entities: dict[str, Entity], errors: list[str]) -> tuple[FactRule, ...]:

@@ -69,3 +69,11 @@ def test_container_that_no_handler_opened_is_flagged() -> None:
     errors = unextracted_containers([squash, opened, text], [Chunk("x/ok.gz@0", "x/ok.gz", "gzip", 0, 10)])
     assert [e.path for e in errors] == ["x/root.img"]
     assert errors[0].kind == "unpack.not_extracted"
+
+
+def test_carved_uimage_header_alone_is_not_flagged() -> None:
+    header = FileRecord(path="fw_extract/0-64.unknown", fs_path="/0-64.unknown", kind="file", size=64,
+                        mode=0o644, sha256="3" * 64, magic="u-boot legacy uImage, Linux-4.9.37, Linux/ARM")
+    whole = FileRecord(path="fw_extract/k.img", fs_path="/k.img", kind="file", size=4096, mode=0o644,
+                       sha256="4" * 64, magic="u-boot legacy uImage, Linux-4.9.37, Linux/ARM")
+    assert [e.path for e in unextracted_containers([header, whole], [])] == ["fw_extract/k.img"]

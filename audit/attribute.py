@@ -1,0 +1,290 @@
+"""Attribution stage: facts and rule hits become located evidence; evidence becomes layered claims.
+
+Each YARA hit (meta `layer`, `entity`, `weight`, optional `version_regex`/`detail`) and each fact matched by a
+row of `rules/data/fact_rules.yaml` is one `Evidence`. Evidence for one (layer, entity) combines with a
+noisy-OR over independent groups: the same (rule, matched text) counts once, and evidence of one kind in one
+file counts once (its strongest weight). At or above the threshold a claim, below it a hint. Relations from
+the knowledge base then apply: a re-badging vendor's claim explains away the original vendor's claim on the
+same evidence (Goke vs HiSilicon), parents are named in notes, and an OEM brand that is not the ODM (nor in
+its group) yields a `relabel` finding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from audit.knowledge import WEIGHTS, KnowledgeBase
+from audit.model import Claim, Evidence, Fact, FileRecord, Finding, RuleMatch
+
+CLAIM_LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component")
+MAX_MATCHED_CHARS = 128
+MAX_EVIDENCE_PER_CLAIM = 32
+MAX_LIST_VALUES = 256
+_GROUP = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One piece of evidence and what it supports."""
+
+    layer: str
+    entity: str
+    detail: str | None
+    evidence: Evidence
+
+
+def _text(data: bytes | str) -> str:
+    text = data if isinstance(data, str) else data.decode("utf-8", "backslashreplace")
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return text[:MAX_MATCHED_CHARS]
+
+
+def _chain(path: str, by_path: dict[str, FileRecord]) -> tuple[str, ...]:
+    """Containers above `path` (outermost first), then the file itself."""
+    parents: list[str] = []
+    current = by_path[path].parent if path in by_path else None
+    while current and current not in parents:
+        parents.append(current)
+        current = by_path[current].parent if current in by_path else None
+    return (*reversed(parents), path)
+
+
+def _fill(template: str | None, match: re.Match[str]) -> str | None:
+    """Detail from a `{1}`/`{name}` template, or the first group when no template is given."""
+    if template is None:
+        return match.group(1) if match.re.groups else None
+
+    def group(m: re.Match[str]) -> str:
+        key = m.group(1)
+        try:
+            return match.group(int(key) if key.isdigit() else key) or ""
+        except (IndexError, KeyError):
+            return ""
+
+    return _GROUP.sub(group, template).strip() or None
+
+
+def _normalise_detail(detail: str | None, layer: str, kb: KnowledgeBase) -> str | None:
+    chip = kb.canonical_chip(detail) if layer == "soc" else None
+    return chip.id if chip else detail
+
+
+def _match_detail(match: RuleMatch) -> tuple[str | None, int]:
+    """(detail, index of the string it came from) using the rule's version_regex."""
+    pattern = match.meta.get("version_regex")
+    if not pattern:
+        return match.meta.get("detail"), 0
+    try:
+        regex = re.compile(str(pattern))
+    except re.error:
+        return None, 0
+    for index, string in enumerate(match.strings):
+        found = regex.search(string.data.decode("latin-1"))
+        if found:
+            return _fill(match.meta.get("detail"), found), index
+    return None, 0
+
+
+def evidence_from_matches(
+    matches: Iterable[RuleMatch], by_path: dict[str, FileRecord], kb: KnowledgeBase
+) -> list[_Item]:
+    items = []
+    for match in matches:
+        meta = match.meta
+        layer, entity, weight = meta.get("layer"), meta.get("entity"), meta.get("weight")
+        if layer not in CLAIM_LAYERS or entity not in kb or weight not in WEIGHTS:
+            continue
+        detail, index = _match_detail(match)
+        string = match.strings[index] if match.strings else None
+        evidence = Evidence(
+            kind="yara",
+            rule_id=match.rule,
+            path=match.path,
+            sha256=match.sha256,
+            offset=string.offset if string else None,
+            matched=_text(string.data) if string else "",
+            weight=weight,
+            chain=_chain(match.path, by_path),
+        )
+        items.append(_Item(layer, entity, _normalise_detail(detail, layer, kb), evidence))
+    return items
+
+
+def _values(data: Any, field: str, depth: int = 0) -> Iterator[str]:
+    """String values of `field` in a fact's data (`*`: every string value, nested, bounded)."""
+    if field != "*":
+        value = data.get(field) if isinstance(data, dict) else None
+        yield from _values(value, "*", depth + 1) if value is not None else ()
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict) and depth < 4:
+        for value in data.values():
+            yield from _values(value, "*", depth + 1)
+    elif isinstance(data, list | tuple) and depth < 4:
+        for value in data[:MAX_LIST_VALUES]:
+            yield from _values(value, "*", depth + 1)
+
+
+def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], kb: KnowledgeBase) -> list[_Item]:
+    items = []
+    for fact in facts:
+        for rule in kb.fact_rules:
+            if rule.fact not in ("*", fact.kind):
+                continue
+            found = next((m for v in _values(fact.data, rule.field) if (m := rule.regex.search(v))), None)
+            if found is None:
+                continue
+            evidence = Evidence(
+                kind="fact",
+                rule_id=rule.id,
+                path=fact.path,
+                sha256=fact.sha256,
+                offset=fact.offset,
+                matched=_text(found.string),
+                weight=rule.weight,  # type: ignore[arg-type]
+                chain=_chain(fact.path, by_path),
+            )
+            detail = _normalise_detail(_fill(rule.detail, found), rule.layer, kb)
+            items.append(_Item(rule.layer, rule.entity, detail, evidence))
+    return items
+
+
+def dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """Evidence with each (rule, matched text) once, strongest first, then by path."""
+    ordered = sorted(evidence, key=lambda e: (-WEIGHTS[e.weight], e.path, e.rule_id, e.offset or 0))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for ev in ordered:
+        if (ev.rule_id, ev.matched) not in seen:
+            seen.add((ev.rule_id, ev.matched))
+            unique.append(ev)
+    return unique
+
+
+def combine(evidence: Iterable[Evidence]) -> float:
+    """Noisy-OR over independent groups (one group per evidence kind and file, at its strongest weight)."""
+    groups: dict[tuple[str, str], float] = {}
+    for ev in dedupe(evidence):
+        key = (ev.kind, ev.sha256)
+        groups[key] = max(groups.get(key, 0.0), WEIGHTS[ev.weight])
+    return round(1.0 - math.prod(1.0 - w for w in groups.values()), 4)
+
+
+def _build_claims(items: list[_Item]) -> list[Claim]:
+    grouped: dict[tuple[str, str], list[_Item]] = defaultdict(list)
+    for item in items:
+        grouped[(item.layer, item.entity)].append(item)
+    claims = []
+    for (layer, entity), group in sorted(grouped.items()):
+        details = Counter(i.detail for i in group if i.detail)
+        ranked = sorted(details, key=lambda d: (-details[d], d))
+        notes = tuple(f"also seen: {d}" for d in ranked[1:4])
+        evidence = dedupe(i.evidence for i in group)
+        claims.append(
+            Claim(
+                layer=layer,
+                entity=entity,
+                confidence=combine(evidence),
+                evidence=tuple(evidence[:MAX_EVIDENCE_PER_CLAIM]),
+                detail=ranked[0] if ranked else None,
+                notes=notes,
+            )
+        )
+    return claims
+
+
+def _explained_by(original: Claim, rebadger: Claim, kb: KnowledgeBase) -> bool:
+    """True when the re-badging vendor's claim accounts for the original vendor's claim."""
+    if original.detail is None:
+        return True
+    chip = kb.canonical_chip(original.detail)
+    rebadged = {c.rebadge_of for c in kb.chips.values() if c.vendor == rebadger.entity}
+    if chip and chip.id in rebadged:
+        return True
+    return {e.sha256 for e in original.evidence} <= {e.sha256 for e in rebadger.evidence}
+
+
+def _rebadge_note(claim: Claim, original: str, kb: KnowledgeBase) -> str:
+    name = kb.entities[original].name
+    chip = kb.canonical_chip(claim.detail)
+    if chip and chip.rebadge_of:
+        return f"{name}-derived design: {chip.id} is a re-badge of {name} {chip.rebadge_of}"
+    return f"{name}-derived design ({kb.entities[claim.entity].name} re-badges {name} parts)"
+
+
+def apply_rebadges(claims: list[Claim], threshold: float, kb: KnowledgeBase) -> list[Claim]:
+    """Drop original-vendor soc/sdk claims explained by a re-badger's claim; note the derivation."""
+    suppressed: set[int] = set()
+    noted: dict[int, list[str]] = defaultdict(list)
+    for i, claim in enumerate(claims):
+        if claim.layer not in ("soc", "sdk") or claim.confidence < threshold:
+            continue
+        for original in kb.related(claim.entity, "rebadge_of"):
+            noted[i].append(_rebadge_note(claim, original, kb))
+            layers = ("soc", "sdk") if claim.layer == "soc" else ("sdk",)
+            for j, other in enumerate(claims):
+                if other.entity == original and other.layer in layers and _explained_by(other, claim, kb):
+                    suppressed.add(j)
+                    noted[i].append(f"{original} {other.layer} evidence attributed to {claim.entity}")
+    return [
+        replace(c, notes=tuple(dict.fromkeys((*c.notes, *noted[i])))) if noted[i] else c
+        for i, c in enumerate(claims)
+        if i not in suppressed
+    ]
+
+
+def _with_parents(claim: Claim, kb: KnowledgeBase) -> Claim:
+    notes = [f"parent: {p}" for p in kb.ancestors(claim.entity)]
+    former = [p for p in kb.ancestors(claim.entity, include_former=True) if p not in kb.ancestors(claim.entity)]
+    notes += [f"former parent: {p}" for p in former]
+    return replace(claim, notes=tuple(dict.fromkeys((*claim.notes, *notes)))) if notes else claim
+
+
+def relabel_findings(claims: Sequence[Claim], kb: KnowledgeBase) -> list[Finding]:
+    """An OEM brand claim whose entity is neither the ODM/platform entity nor in its group: a relabel."""
+    findings = []
+    odms = [c for c in claims if c.layer == "odm"]
+    for oem in (c for c in claims if c.layer == "oem"):
+        for odm in odms:
+            if kb.same_group(oem.entity, odm.entity):
+                continue
+            documented = oem.entity in kb.related(odm.entity, "odm_for")
+            findings.append(
+                Finding(
+                    id=f"provenance.relabel.{oem.entity}.{odm.entity}",
+                    rule="attribute.relabel",
+                    category="provenance",
+                    severity="info",
+                    confidence=min(oem.confidence, odm.confidence),
+                    title=(
+                        f"{kb.entities[oem.entity].name}-branded firmware built on the "
+                        f"{kb.entities[odm.entity].name} platform" + (" (documented ODM)" if documented else "")
+                    ),
+                    path=oem.evidence[0].path if oem.evidence else "",
+                    evidence=(*oem.evidence[:4], *odm.evidence[:4]),
+                )
+            )
+    return sorted(findings, key=lambda f: f.id)
+
+
+def attribute(
+    files: Sequence[FileRecord],
+    facts: Sequence[Fact],
+    matches: Sequence[RuleMatch],
+    kb: KnowledgeBase,
+    threshold: float = 0.8,
+) -> tuple[list[Claim], list[Claim], list[Finding]]:
+    """(claims at or above `threshold`, hints below it, relabel findings)."""
+    by_path = {f.path: f for f in files}
+    items = evidence_from_matches(matches, by_path, kb) + evidence_from_facts(facts, by_path, kb)
+    everything = apply_rebadges(_build_claims(items), threshold, kb)
+    everything = [_with_parents(c, kb) for c in everything]
+    claims = [c for c in everything if c.confidence >= threshold]
+    hints = [c for c in everything if c.confidence < threshold]
+    return claims, hints, relabel_findings(claims, kb)
