@@ -1,0 +1,4 @@
+#!/bin/sh
+# SYNTHETIC fwaudit fixture
+cd /home/hik
+./hicore &
