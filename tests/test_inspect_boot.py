@@ -94,6 +94,8 @@ def test_uboot_env(tmp_path: Path) -> None:
     bad[100] ^= 1
     facts, _ = run(tmp_path, "/env2.bin", bytes(bad))
     assert next(f for f in facts if f.kind == "uboot.env").data["crc_valid"] is False
+    facts, _ = run(tmp_path, "/etc/data.bin", bytes(bad))
+    assert not [f for f in facts if f.kind.startswith("uboot.env")], "`name=` at 4 by chance is not an env"
     red = env_block([b"baudrate=115200"], redundant=True)
     facts, _ = run(tmp_path, "/env3.bin", red)
     assert next(f for f in facts if f.kind == "uboot.env").data == {

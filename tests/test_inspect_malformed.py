@@ -50,6 +50,7 @@ def test_truncated(tmp_path: Path, cut: int | str) -> None:
         assert [e.kind for e in errors] == ["inspect.elf.header"]
     else:
         assert errors, "a truncated ELF must be reported"
+        assert any(f.kind == "elf" for f in facts), "partial facts from the header"
         assert any(e.kind.startswith("inspect.elf.") for e in errors)
 
 

@@ -81,6 +81,7 @@ def test_crashing_inspector_becomes_typed_error(tmp_path: Path, monkeypatch: pyt
     p = tmp_path / "x.txt"
     p.write_text("hello")
     facts, errors = inspect_files([(p, rec(p, "x.txt"))])
+    assert facts == []
     assert errors == [AuditError(kind="inspect.boom.crash", stage="inspect", message="KeyError: 'bad table'",
                                  path="x.txt")]
 

@@ -179,6 +179,8 @@ class UBootEnvInspector(Inspector):
                 offsets.setdefault(key[:64], pos)
             pos += len(item) + 1
         data = {"crc_valid": zlib.crc32(raw[start:]) == crc, "redundant": start == 5, "vars": env}
+        if not data["crc_valid"] and "env" not in basename(record).lower():
+            return []  # `name=` at offset 4 by chance: not an environment block
         facts = [make_fact(record, "uboot.env", data, 0)]
         for key in sorted(k for k in env if any(f in k.lower() for f in ENV_FLAGS)):
             facts.append(make_fact(record, "uboot.env.flag", {"name": key, "value": env[key]}, offsets[key]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,9 @@ def _pem(record: FileRecord, data: Any) -> list[Fact]:
         block = bytes(data[m.start() : end + len(end_marker)])
         if label in CERT_NAMES:
             try:
-                info = certificate_info(x509.load_pem_x509_certificate(block.replace(b"TRUSTED ", b"")))
+                with warnings.catch_warnings():  # legacy certificates (negative serials) still parse
+                    warnings.simplefilter("ignore")
+                    info = certificate_info(x509.load_pem_x509_certificate(block.replace(b"TRUSTED ", b"")))
             except ValueError as exc:
                 info = {"parse_error": str(exc)[:200]}
             facts.append(make_fact(record, "x509.certificate", {"encoding": "pem", **info}, m.start()))
@@ -125,8 +128,10 @@ def _der(record: FileRecord, data: Any) -> list[Fact]:
         return []
     if not basename(record).lower().endswith(DER_EXT) and data[4:6] not in (b"\x30\x82", b"\x30\x83", b"\x30\x81"):
         return []
-    try:
-        cert = x509.load_der_x509_certificate(bytes(data))
-    except ValueError:
-        return []
-    return [make_fact(record, "x509.certificate", {"encoding": "der", **certificate_info(cert)}, 0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            cert = x509.load_der_x509_certificate(bytes(data))
+        except ValueError:
+            return []
+        return [make_fact(record, "x509.certificate", {"encoding": "der", **certificate_info(cert)}, 0)]

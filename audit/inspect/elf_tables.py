@@ -15,6 +15,7 @@ MAX_DYN_TAGS = 1024
 MAX_SYMBOLS_SCAN = 200_000  # symbols looked at per table
 MAX_SYMBOLS_KEPT = 5000  # names stored per list
 MAX_NAME = 256
+MAX_STRTAB = 32 * 1024 * 1024
 
 PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE = 1, 2, 3, 4
 PT_GNU_STACK, PT_GNU_RELRO = 0x6474E551, 0x6474E552
@@ -162,39 +163,38 @@ def read_symbols(data: bytes, h: Header, offset: int, count: int, strtab: tuple[
     fmt = h.endian + ("IIIBBH" if h.bits == 32 else "IBBHQQ")
     size = struct.calcsize(fmt)
     count = max(0, min(count, MAX_SYMBOLS_SCAN, (len(data) - offset) // size))
-    table = SymbolTable()
-    str_off, str_size = strtab
-    str_end = min(len(data), str_off + str_size)
-    raw = data[offset : offset + count * size]
-    for i, entry in enumerate(struct.iter_unpack(fmt, raw)):
+    table = SymbolTable(scanned=count)
+    strings = bytes(data[strtab[0] : strtab[0] + min(strtab[1], MAX_STRTAB)])
+    lists = {0: table.defined, 1: table.undefined, 2: table.files}
+    for entry in struct.iter_unpack(fmt, data[offset + size : offset + count * size]):
         if h.bits == 32:
             name_off, _value, _size, info, other, shndx = entry
         else:
             name_off, info, other, shndx, _value, _size = entry
-        if i == 0 or name_off == 0:
+        which = _which(info, other, shndx)
+        if which is None or name_off == 0:
             continue
-        _classify(table, data, str_off + name_off, str_end, info, other, shndx)
-    table.scanned = count
+        if which == 0:
+            table.defined_count += 1
+        elif which == 1:
+            table.undefined_count += 1
+        kept = lists[which]
+        if len(kept) < MAX_SYMBOLS_KEPT:
+            end = strings.find(b"\0", name_off, name_off + MAX_NAME)
+            kept.append(strings[name_off : end if end >= 0 else name_off + MAX_NAME].decode("latin-1"))
     return table
 
 
-def _classify(table: SymbolTable, data: bytes, at: int, end: int, info: int, other: int, shndx: int) -> None:
-    """Sort one symbol into defined / undefined / source-file lists."""
-    bind, typ = info >> 4, info & 0xF
+def _which(info: int, other: int, shndx: int) -> int | None:
+    """0 defined (exported), 1 undefined (imported), 2 source file, None otherwise."""
+    typ = info & 0xF
     if typ == STT_FILE:
-        if len(table.files) < MAX_SYMBOLS_KEPT:
-            table.files.append(cstring(data, at, end))
-        return
-    if typ == STT_SECTION or bind not in (STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE):
-        return
+        return 2
+    if typ == STT_SECTION or info >> 4 not in (STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE):
+        return None
     if shndx == 0:
-        table.undefined_count += 1
-        if len(table.undefined) < MAX_SYMBOLS_KEPT:
-            table.undefined.append(cstring(data, at, end))
-    elif other & 3 in (0, 3):
-        table.defined_count += 1
-        if len(table.defined) < MAX_SYMBOLS_KEPT:
-            table.defined.append(cstring(data, at, end))
+        return 1
+    return 0 if other & 3 in (0, 3) else None
 
 
 def read_notes(data: bytes, h: Header, offset: int, size: int, cap: int = 64) -> list[tuple[int, str, int, bytes]]:
