@@ -24,7 +24,7 @@ from audit.model import Claim, Evidence, Fact, FileRecord, Finding, RuleMatch
 CLAIM_LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component")
 MAX_MATCHED_CHARS = 128
 MAX_EVIDENCE_PER_CLAIM = 32
-MAX_LIST_VALUES = 256
+MAX_LIST_VALUES = 8192
 _GROUP = re.compile(r"\{(\w+)\}")
 
 
@@ -74,20 +74,36 @@ def _normalise_detail(detail: str | None, layer: str, kb: KnowledgeBase) -> str 
     return chip.id if chip else detail
 
 
-def _match_detail(match: RuleMatch) -> tuple[str | None, int]:
-    """(detail, index of the string it came from) using the rule's version_regex."""
+def _match_details(match: RuleMatch) -> tuple[list[str], int]:
+    """Every detail the rule's version_regex yields over the matched strings, and the first string's index."""
     pattern = match.meta.get("version_regex")
     if not pattern:
-        return match.meta.get("detail"), 0
+        static = match.meta.get("detail")
+        return ([static] if static else []), 0
     try:
         regex = re.compile(str(pattern))
     except re.error:
-        return None, 0
+        return [], 0
+    details, first = [], None
     for index, string in enumerate(match.strings):
         found = regex.search(string.data.decode("latin-1"))
-        if found:
-            return _fill(match.meta.get("detail"), found), index
-    return None, 0
+        detail = _fill(match.meta.get("detail"), found) if found else None
+        if detail:
+            details.append(detail)
+            first = index if first is None else first
+    return details, first or 0
+
+
+def _resolve_detail(details: list[str], layer: str, kb: KnowledgeBase) -> str | None:
+    """One detail; several chip names of one family in one file (a driver's chip table) give the family."""
+    normalised = list(dict.fromkeys(d for d in (_normalise_detail(x, layer, kb) for x in details) if d))
+    if len(normalised) <= 1:
+        return normalised[0] if normalised else None
+    chips = [kb.canonical_chip(d) for d in normalised]
+    families = {c.family or c.id for c in chips if c}
+    if len(families) == 1 and all(chips):
+        return families.pop()
+    return normalised[0]
 
 
 def evidence_from_matches(
@@ -99,7 +115,7 @@ def evidence_from_matches(
         layer, entity, weight = meta.get("layer"), meta.get("entity"), meta.get("weight")
         if layer not in CLAIM_LAYERS or entity not in kb or weight not in WEIGHTS:
             continue
-        detail, index = _match_detail(match)
+        details, index = _match_details(match)
         string = match.strings[index] if match.strings else None
         evidence = Evidence(
             kind="yara",
@@ -111,7 +127,7 @@ def evidence_from_matches(
             weight=weight,
             chain=_chain(match.path, by_path),
         )
-        items.append(_Item(layer, entity, _normalise_detail(detail, layer, kb), evidence))
+        items.append(_Item(layer, entity, _resolve_detail(details, layer, kb), evidence))
     return items
 
 

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import magic
 
 from audit import __version__
+from audit.inspect import inspect_files
 from audit.inventory import build_inventory, unextracted_containers
-from audit.model import AuditConfig, AuditError, Report
+from audit.model import AuditConfig, AuditError, FileRecord, Report
 from audit.resources import rules_digest
 from audit.unpack import UnpackResult, unpack
 
@@ -100,12 +101,25 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.files, errors = inventory
         for error in errors:
             report.add_error(error)
+    items = disk_items(image, unpacked.extract_dir, report.files)
+    emit("inspect", f"inspecting {len({r.sha256 for _, r in items})} unique files")
+    inspected = _stage(report, "inspect", lambda: inspect_files(items, config.jobs))
+    if inspected is not None:
+        report.facts, errors = inspected
+        for error in errors:
+            report.add_error(error)
     if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
         for error in unextracted_containers(report.files, report.chunks):  # a cap already explains gaps
             report.add_error(error)
     _scrub_paths(report, workdir)
     emit("done", f"{len(report.files)} entries, status {report.status}")
     return report
+
+
+def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:
+    """(path on disk, record) for every regular file: the image itself, or its extracted copy."""
+    return [(image if rec.path == image.name and rec.parent is None else extract_dir / rec.path, rec)
+            for rec in files if rec.kind == "file"]
 
 
 def _stage(report: Report, name: str, call: Callable[[], T]) -> T | None:

@@ -9,6 +9,7 @@ module never raises for a bad file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -62,8 +63,13 @@ def rules_digest(rules_dir: Path | None = None) -> str:
 
 
 def compile_rules(rules_dir: Path | None = None, engine: str = "yara-x") -> bytes:
-    """Compile every rule file (namespace = folder name) and return the serialised rules."""
+    """Compile every rule file (namespace = folder name) and return the serialised rules (cached by digest)."""
     rules_dir = rules_dir or default_rules_dir()
+    return _compile_cached(rules_dir, engine, rules_digest(rules_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _compile_cached(rules_dir: Path, engine: str, digest: str) -> bytes:
     files = rule_files(rules_dir)
     if not files:
         raise ScanSetupError("scan.rules.empty", f"no .yar files under {rules_dir}")
@@ -129,6 +135,8 @@ def _init_worker(blob: bytes, engine: str) -> None:
 def _scan_one(fs_path: str) -> tuple[list[_Hit], tuple[str, str] | None]:
     """Scan one file with this process's engine; return hits or an (error kind, message)."""
     try:
+        with open(fs_path, "rb") as fh:  # an unreadable file is a read error, not an engine error
+            fh.read(1)
         if _WORKER["engine"] == "yara-x":
             return _scan_yara_x(fs_path), None
         return _scan_yara_python(fs_path), None

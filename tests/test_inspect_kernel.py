@@ -145,3 +145,17 @@ def test_kernel_inspector_ignores_plain_files(tmp_path: Path) -> None:
     p.write_bytes(b"hello world\n")
     facts, _ = facts_of(p, "notes.txt")
     assert not any(k.startswith("kernel") for k in facts)
+
+
+def test_banner_deep_inside_a_decompressed_payload(tmp_path: Path) -> None:
+    """unblob hands us the decompressed kernel as `gzip.uncompressed`: the banner is far past the head."""
+    path = tmp_path / "gzip.uncompressed"
+    path.write_bytes(bytes(range(256)) * 64 + kernel_body())
+    plain = record(path, "x.bin_extract/gzip.uncompressed")
+    assert not [f for f in inspect_file(path, plain)[0] if f.kind == "kernel.banner"]
+    from dataclasses import replace
+
+    decompressed = replace(plain, handler="gzip")
+    banners = [f for f in inspect_file(path, decompressed)[0] if f.kind == "kernel.banner"]
+    assert len(banners) == 1
+    assert banners[0].offset == 256 * 64 + kernel_body().index(b"Linux version")

@@ -78,3 +78,19 @@ def test_bare_elf_is_a_valid_input(tmp_path: Path, library: str, arch: str) -> N
     top = next(f for f in report.files if f.path == "libc.so.6")
     assert (top.sha256, top.arch, top.is_elf) == (hashlib.sha256(image.read_bytes()).hexdigest(), arch, True)
     assert report.status == "complete"
+
+
+@pytest.mark.parametrize("name", sorted(MANIFESTS))
+def test_inspection_facts_are_in_the_report(name: str, tmp_path_factory) -> None:
+    report = _report(name, tmp_path_factory)
+    by_kind: dict[str, set[str]] = {}
+    for fact in report.facts:
+        by_kind.setdefault(fact.kind, set()).add(fact.sha256)
+    elf_hashes = {e["sha256"] for e in MANIFESTS[name]["elf"]}
+    assert elf_hashes <= by_kind.get("elf", set())
+    assert elf_hashes <= by_kind.get("elf.comment", set())  # every sample ELF carries a toolchain banner
+    banner = MANIFESTS[name].get("kernel_banner")
+    if banner:
+        texts = {f.data.get("banner") for f in report.facts if f.kind == "kernel.banner"}
+        assert banner in texts
+    assert any(f.kind == "account" for f in report.facts)

@@ -119,6 +119,10 @@ def modinfo_fields(raw: bytes, base: int) -> dict[str, Any]:
     return data
 
 
+# unblob handlers whose output is one decompressed stream (a raw kernel Image comes out of these)
+DECOMPRESSORS = frozenset({"gzip", "xz", "lzma", "bzip2", "lz4", "lzo", "zstd", "zlib", "lzip", "compress"})
+
+
 class KernelImageInspector(Inspector):
     NAME = "kernel"
     DOC = "Linux banner and vermagic of kernel images, searched raw and in gzip/xz/lzma/bzip2 payloads."
@@ -132,6 +136,7 @@ class KernelImageInspector(Inspector):
             or head[0x202:0x206] == b"HdrS"
             or b"Linux version " in head
             or bool(NAME_HINT.search(basename(record)))
+            or (record.handler in DECOMPRESSORS and not record.is_elf)  # kernels hide in decompressed payloads
         )
 
     def inspect(self, path: Path, record: FileRecord) -> list[Fact]:

@@ -1,0 +1,122 @@
+"""Attribution: evidence, noisy-OR confidence, dedupe, thresholds, re-badges, parents, relabel findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit.attribute import attribute, combine
+from audit.knowledge import load_knowledge
+from audit.model import Evidence, Fact, FileRecord, RuleMatch, StringMatch
+
+KB = load_knowledge()
+
+
+def rec(path: str, parent: str | None = None, sha: str | None = None) -> FileRecord:
+    return FileRecord(path=path, fs_path="/" + path.rsplit("/", 1)[-1], kind="file", size=1, mode=0o644,
+                      sha256=sha or path, parent=parent)
+
+
+def hit(rule: str, layer: str, entity: str, weight: str, path: str, data: bytes = b"x", **meta: str) -> RuleMatch:
+    return RuleMatch(rule=rule, category=layer, meta={"layer": layer, "entity": entity, "weight": weight, **meta},
+                     sha256=path, path=path, strings=(StringMatch("$x1", 16, data),))
+
+
+def ev(rule: str, sha: str, weight: str = "medium", kind: str = "yara", matched: str = "m") -> Evidence:
+    return Evidence(kind=kind, rule_id=rule, path=sha, sha256=sha, offset=0, matched=matched, weight=weight)
+
+
+def test_noisy_or_over_independent_groups() -> None:
+    assert combine([ev("a", "f1")]) == pytest.approx(0.6)
+    assert combine([ev("a", "f1"), ev("b", "f2")]) == pytest.approx(0.84)  # different files
+    assert combine([ev("a", "f1"), ev("b", "f1", kind="fact")]) == pytest.approx(0.84)  # different kinds
+    assert combine([ev("a", "f1"), ev("b", "f1")]) == pytest.approx(0.6)  # same kind, same file: once
+    assert combine([ev("a", "f1"), ev("a", "f2")]) == pytest.approx(0.6)  # same rule + text: once
+    assert combine([ev("a", "f1", "strong"), ev("b", "f2", "weak")]) == pytest.approx(0.93)
+
+
+def test_claim_vs_hint_threshold_and_chain() -> None:
+    files = [rec("fw.bin"), rec("fw.bin/rootfs", parent="fw.bin"), rec("usr/lib/libmpi.so", parent="fw.bin/rootfs")]
+    matches = [
+        hit("SOC_X", "soc", "hisilicon", "strong", "usr/lib/libmpi.so", b"HI_VERSION=Hi3516EV200_MPP_V1.0.1.2",
+            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP", detail="{1}"),
+        hit("CLOUD_X", "cloud", "xmeye", "medium", "usr/lib/libmpi.so"),
+    ]
+    claims, hints, findings = attribute(files, [], matches, KB)
+    (soc,) = claims
+    assert (soc.layer, soc.entity, soc.detail, soc.confidence) == ("soc", "hisilicon", "Hi3516EV200", 0.9)
+    assert soc.evidence[0].chain == ("fw.bin", "fw.bin/rootfs", "usr/lib/libmpi.so")
+    assert soc.evidence[0].offset == 16 and soc.evidence[0].matched.startswith("HI_VERSION")
+    assert "parent: huawei" in soc.notes
+    assert [(h.layer, h.entity) for h in hints] == [("cloud", "xmeye")]
+    assert "parent: xiongmai" in hints[0].notes
+    assert findings == []
+    claims, hints, _ = attribute(files, [], matches, KB, threshold=0.95)
+    assert claims == [] and len(hints) == 2
+
+
+def test_fact_rules_are_data() -> None:
+    facts = [
+        Fact("elf.comment", "a", "lib/libimp.so", {"text": "GCC: (Ingenic r3.3.0-gcc540 2018.04-11) 5.4.0"}),
+        Fact("kmod.modinfo", "b", "lib/modules/tx-isp-t31.ko", {"vermagic": "3.10.14__isvp_swan_1.0__ SMP mod_unload"}),
+        Fact("kmod.modinfo", "c", "xm711.ko", {"author": "Montage", "description": "Lynx driver"}),
+    ]
+    claims, hints, _ = attribute([rec("lib/libimp.so", sha="a")], facts, [], KB)
+    got = {(c.layer, c.entity): c for c in claims}
+    assert got[("toolchain", "ingenic")].detail == "Ingenic r3.3.0-gcc540"
+    assert got[("soc", "ingenic")].detail == "T31"
+    assert got[("soc", "ingenic")].evidence[0].kind == "fact"
+    assert [(h.layer, h.entity) for h in hints] == [("component", "montage")]
+
+
+def test_goke_explains_away_hisilicon() -> None:
+    """HI_MPI_ exports and even a HiSilicon chip string next to Goke markers: Goke claim, no HiSilicon claim."""
+    matches = [
+        hit("SOC_G", "soc", "goke", "strong", "lib/modules/gk7205v200_vi.ko", b"gk7205v200_vi",
+            version_regex="(gk7[0-9]{3}v[0-9]{3})_"),
+        hit("SOC_H", "soc", "hisilicon", "strong", "lib/libhi_mpi.so", b"HI_VERSION=Hi3516EV200_MPP_V1",
+            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP", detail="{1}"),
+        hit("SDK_H", "sdk", "hisilicon", "medium", "lib/libhi_mpi.so", b"HI_MPI_SYS_Init"),
+    ]
+    claims, hints, _ = attribute([], [], matches, KB)
+    assert [(c.layer, c.entity, c.detail) for c in claims] == [("soc", "goke", "GK7205V200")]
+    assert hints == []
+    notes = " ".join(claims[0].notes)
+    assert "HiSilicon-derived design" in notes and "Hi3516EV200" in notes
+
+
+def test_hisilicon_stays_without_a_goke_claim() -> None:
+    matches = [hit("SDK_H", "sdk", "hisilicon", "medium", "lib/libhi_mpi.so", b"HI_MPI_SYS_Init")]
+    claims, hints, _ = attribute([], [], matches, KB)
+    assert claims == [] and [(h.layer, h.entity) for h in hints] == [("sdk", "hisilicon")]
+
+
+def test_relabel_finding_when_brand_is_not_the_platform() -> None:
+    matches = [
+        hit("ODM_X", "odm", "xiongmai", "strong", "usr/bin/Sofia"),
+        hit("OEM_L", "oem", "lorex", "strong", "etc/model.conf"),
+    ]
+    claims, _, findings = attribute([], [], matches, KB)
+    assert {c.entity for c in claims} == {"xiongmai", "lorex"}
+    (finding,) = findings
+    assert finding.id == "provenance.relabel.lorex.xiongmai"
+    assert finding.path == "etc/model.conf" and finding.evidence
+    lorex = next(c for c in claims if c.entity == "lorex")
+    assert "former parent: dahua" in lorex.notes
+
+
+def test_no_relabel_inside_a_corporate_group() -> None:
+    matches = [
+        hit("ODM_H", "odm", "hikvision", "strong", "bin/davinci"),
+        hit("OEM_E", "oem", "ezviz", "strong", "etc/brand"),
+    ]
+    claims, _, findings = attribute([], [], matches, KB)
+    assert findings == []
+    ezviz = next(c for c in claims if c.entity == "ezviz")
+    assert "parent: hikvision" in ezviz.notes
+
+
+def test_unknown_entity_or_layer_is_ignored(tmp_path: Path) -> None:
+    matches = [hit("X", "soc", "nobody", "strong", "a"), hit("Y", "suspicious", "xiongmai", "strong", "b")]
+    assert attribute([], [], matches, KB) == ([], [], [])
