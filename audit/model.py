@@ -166,6 +166,11 @@ class AuditConfig:
     max_file_size: int | None = None  # None: same as the total-bytes cap
     timeout: float = 600.0
     jobs: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    policy_files: tuple[Path, ...] = ()  # custom policies (--policy FILE), on top of rules/policies
+    fail_on: str = "none"  # none|review|fail|low|medium|high|critical (see audit/gates.py)
+    baseline: Path | None = None  # an earlier report.json: report only what is new
+    engine: str = "yara-x"  # or "yara-python" for legacy rule packs
+    threshold: float = 0.8  # claim confidence threshold; below it a claim is a hint
 
     def effective_max_bytes(self, input_size: int) -> int:
         if self.max_bytes is not None:
@@ -183,6 +188,11 @@ class AuditConfig:
             "max_file_size": self.max_file_size,
             "max_files": self.max_files,
             "timeout": self.timeout,
+            "policy_files": [p.name for p in self.policy_files],
+            "fail_on": self.fail_on,
+            "baseline": self.baseline.name if self.baseline else None,
+            "engine": self.engine,
+            "threshold": self.threshold,
         }
 
 
