@@ -11,6 +11,10 @@ APT_PACKAGES=(
   # building the samples
   u-boot-tools mtd-utils gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu gcc-mips-linux-gnu
   zip cpio
+  # second opinion on vendor header signatures (issue 7)
+  binwalk
+  # headless browser for the HTML report test
+  chromium
   # the virtual environment
   python3-venv
 )
@@ -29,7 +33,8 @@ if ((${#missing[@]})); then
   fi
   echo "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  # a partial index refresh (a mirror mid-sync for one architecture) must not stop the install
+  apt-get update -qq || echo "warning: apt-get update reported errors; installing from the indexes it has" >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
