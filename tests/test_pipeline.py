@@ -1,0 +1,55 @@
+"""The pipeline's safety net and work-dir handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit import audit_image, pipeline
+from audit.model import AuditConfig
+
+
+def test_a_crashing_stage_becomes_a_typed_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = tmp_path / "x.bin"
+    image.write_bytes(b"plain data, not a container " * 20)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("parser exploded")
+
+    monkeypatch.setattr(pipeline, "inspect_files", broken)
+    report = pipeline.run(AuditConfig(image=image, workdir=tmp_path / "w"))
+    crash = [e for e in report.errors if e.kind == "inspect.crash"]
+    assert crash and "parser exploded" in crash[0].message
+    assert report.status == "partial"
+    assert [f.path for f in report.files] == ["x.bin"]  # the other stages' results are kept
+
+
+def test_temporary_workdir_is_removed_unless_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    image = tmp_path / "x.bin"
+    image.write_bytes(b"data" * 100)
+    report = audit_image(image)
+    assert report.run["workdir"] is None
+    assert list((tmp_path / "tmp").iterdir()) == []
+    kept = audit_image(image, AuditConfig(image=image, keep=True))
+    assert kept.run["workdir"] and Path(kept.run["workdir"]).is_dir()
+
+
+def test_workdir_paths_are_scrubbed_from_errors(tmp_path: Path) -> None:
+    image = tmp_path / "t.tar"
+    import io
+    import tarfile
+
+    with tarfile.open(image, "w") as tar:
+        info = tarfile.TarInfo("../../x")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    report = pipeline.run(AuditConfig(image=image, workdir=tmp_path / "w"))
+    text = repr(report.errors)
+    assert report.errors
+    assert str(tmp_path / "w") not in text
