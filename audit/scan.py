@@ -135,7 +135,7 @@ def _init_worker(blob: bytes, engine: str) -> None:
 def _scan_one(fs_path: str) -> tuple[list[_Hit], tuple[str, str] | None]:
     """Scan one file with this process's engine; return hits or an (error kind, message)."""
     try:
-        with open(fs_path, "rb") as fh:  # an unreadable file is a read error, not an engine error
+        with Path(fs_path).open("rb") as fh:  # an unreadable file is a read error, not an engine error
             fh.read(1)
         if _WORKER["engine"] == "yara-x":
             return _scan_yara_x(fs_path), None

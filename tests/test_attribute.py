@@ -14,13 +14,26 @@ KB = load_knowledge()
 
 
 def rec(path: str, parent: str | None = None, sha: str | None = None) -> FileRecord:
-    return FileRecord(path=path, fs_path="/" + path.rsplit("/", 1)[-1], kind="file", size=1, mode=0o644,
-                      sha256=sha or path, parent=parent)
+    return FileRecord(
+        path=path,
+        fs_path="/" + path.rsplit("/", 1)[-1],
+        kind="file",
+        size=1,
+        mode=0o644,
+        sha256=sha or path,
+        parent=parent,
+    )
 
 
 def hit(rule: str, layer: str, entity: str, weight: str, path: str, data: bytes = b"x", **meta: str) -> RuleMatch:
-    return RuleMatch(rule=rule, category=layer, meta={"layer": layer, "entity": entity, "weight": weight, **meta},
-                     sha256=path, path=path, strings=(StringMatch("$x1", 16, data),))
+    return RuleMatch(
+        rule=rule,
+        category=layer,
+        meta={"layer": layer, "entity": entity, "weight": weight, **meta},
+        sha256=path,
+        path=path,
+        strings=(StringMatch("$x1", 16, data),),
+    )
 
 
 def ev(rule: str, sha: str, weight: str = "medium", kind: str = "yara", matched: str = "m") -> Evidence:
@@ -39,8 +52,16 @@ def test_noisy_or_over_independent_groups() -> None:
 def test_claim_vs_hint_threshold_and_chain() -> None:
     files = [rec("fw.bin"), rec("fw.bin/rootfs", parent="fw.bin"), rec("usr/lib/libmpi.so", parent="fw.bin/rootfs")]
     matches = [
-        hit("SOC_X", "soc", "hisilicon", "strong", "usr/lib/libmpi.so", b"HI_VERSION=Hi3516EV200_MPP_V1.0.1.2",
-            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP", detail="{1}"),
+        hit(
+            "SOC_X",
+            "soc",
+            "hisilicon",
+            "strong",
+            "usr/lib/libmpi.so",
+            b"HI_VERSION=Hi3516EV200_MPP_V1.0.1.2",
+            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP",
+            detail="{1}",
+        ),
         hit("CLOUD_X", "cloud", "xmeye", "medium", "usr/lib/libmpi.so"),
     ]
     claims, hints, findings = attribute(files, [], matches, KB)
@@ -73,10 +94,25 @@ def test_fact_rules_are_data() -> None:
 def test_goke_explains_away_hisilicon() -> None:
     """HI_MPI_ exports and even a HiSilicon chip string next to Goke markers: Goke claim, no HiSilicon claim."""
     matches = [
-        hit("SOC_G", "soc", "goke", "strong", "lib/modules/gk7205v200_vi.ko", b"gk7205v200_vi",
-            version_regex="(gk7[0-9]{3}v[0-9]{3})_"),
-        hit("SOC_H", "soc", "hisilicon", "strong", "lib/libhi_mpi.so", b"HI_VERSION=Hi3516EV200_MPP_V1",
-            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP", detail="{1}"),
+        hit(
+            "SOC_G",
+            "soc",
+            "goke",
+            "strong",
+            "lib/modules/gk7205v200_vi.ko",
+            b"gk7205v200_vi",
+            version_regex="(gk7[0-9]{3}v[0-9]{3})_",
+        ),
+        hit(
+            "SOC_H",
+            "soc",
+            "hisilicon",
+            "strong",
+            "lib/libhi_mpi.so",
+            b"HI_VERSION=Hi3516EV200_MPP_V1",
+            version_regex="HI_VERSION=(Hi[0-9A-Z]+)_MPP",
+            detail="{1}",
+        ),
         hit("SDK_H", "sdk", "hisilicon", "medium", "lib/libhi_mpi.so", b"HI_MPI_SYS_Init"),
     ]
     claims, hints, _ = attribute([], [], matches, KB)

@@ -75,9 +75,7 @@ def test_oem_rules_name_brands_from_the_brand_table() -> None:
 
 def test_cloud_rules_cover_the_endpoint_table() -> None:
     """Every vendor-cloud/p2p-relay domain or symbol row appears in a cloud rule of the same owner."""
-    texts = {
-        info.meta_dict["entity"]: "" for info in INFOS if info.category == "cloud"
-    }
+    texts = {info.meta_dict["entity"]: "" for info in INFOS if info.category == "cloud"}
     for path in rule_files(default_rules_dir() / "cloud"):
         for info in parse_rules(path, "cloud"):
             block = path.read_text(encoding="utf-8").split(f"rule {info.name} ", 1)[1].split("\n}", 1)[0]

@@ -86,8 +86,7 @@ def test_yara_python_engine_gives_the_same_matches(tmp_path: Path) -> None:
 
 def test_pool_and_in_process_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     items = [
-        _write(tmp_path, f"f{i:03}.so", synth_bytes({**HISI, "strings": [*HISI["strings"], str(i)]}))
-        for i in range(12)
+        _write(tmp_path, f"f{i:03}.so", synth_bytes({**HISI, "strings": [*HISI["strings"], str(i)]})) for i in range(12)
     ]
     serial, _ = scan_files(items, jobs=1)
     monkeypatch.setattr(scan, "POOL_THRESHOLD", 4)

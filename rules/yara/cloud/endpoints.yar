@@ -1,0 +1,235 @@
+/*
+   Cloud and P2P relay services, by endpoint domains and SDK symbols. Kept consistent with
+   rules/data/endpoints.yaml (tests/test_rules_meta.py checks every vendor-cloud/p2p-relay row is covered).
+*/
+
+rule CLOUD_Hikvision_HikConnect_Endpoint {
+   meta:
+      id = "d430c7c7-62dc-47f9-9f39-c1c33e8f8a10"
+      description = "Hik-Connect cloud endpoints (hik-connect.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.hik-connect.com/"
+      layer = "cloud"
+      entity = "hikvision"
+      weight = "medium"
+   strings:
+      $x1 = "hik-connect.com" nocase fullword
+      $x2 = "hik-connect.co" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_EZVIZ_Endpoint {
+   meta:
+      id = "210ad6f6-48c3-4bd6-86d9-69a50dea49da"
+      description = "EZVIZ cloud endpoints (ezvizlife.com, ys7.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.ezvizlife.com/"
+      layer = "cloud"
+      entity = "ezviz"
+      weight = "medium"
+   strings:
+      $x1 = "ezvizlife.com" nocase fullword
+      $x2 = "ys7.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Dahua_P2P_Endpoint {
+   meta:
+      id = "5d0170a6-d5c9-4fe1-9b4d-ddd90c896062"
+      description = "Dahua Easy4ip / P2P cloud endpoints (easy4ipcloud.com, easy4ip.com, dahuap2pcloud.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.easy4ip.com/"
+      layer = "cloud"
+      entity = "dahua"
+      weight = "medium"
+   strings:
+      $x1 = "easy4ipcloud.com" nocase fullword
+      $x2 = "easy4ip.com" nocase fullword
+      $x3 = "dahuap2pcloud.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Imou_Endpoint {
+   meta:
+      id = "bc1d4375-c0b8-4613-8b0d-e9df1cbe1d7f"
+      description = "Imou / Lechange cloud endpoints (imoulife.com, lechange.cn)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.imoulife.com/"
+      layer = "cloud"
+      entity = "imou"
+      weight = "medium"
+   strings:
+      $x1 = "imoulife.com" nocase fullword
+      $x2 = "lechange.cn" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_XMEye_Endpoint {
+   meta:
+      id = "0f483ff6-b9a8-47c9-b216-836ba912fedc"
+      description = "XMEye (Xiongmai) cloud and P2P endpoints (secu100.net, xmeye.net, bcloud365.net, umeye.cn)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://sec-consult.com/vulnerability-lab/advisory/multiple-vulnerabilities-in-xiongmai-camera-firmware/"
+      layer = "cloud"
+      entity = "xmeye"
+      weight = "medium"
+   strings:
+      $x1 = "secu100.net" nocase fullword
+      $x2 = "xmeye.net" nocase fullword
+      $x3 = "bcloud365.net" nocase fullword
+      $x4 = "umeye.cn" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_ThroughTek_Kalay_SDK {
+   meta:
+      id = "4893e092-cc1c-4e88-80a2-4e95d3b5c84a"
+      description = "ThroughTek Kalay P2P SDK (libIOTCAPIs, IOTC_* API, iotcplatform.com / kalay.net.cn relays)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.cisa.gov/news-events/ics-advisories/icsa-21-229-01"
+      layer = "cloud"
+      entity = "throughtek"
+      weight = "strong"
+   strings:
+      $x1 = "libIOTCAPIs.so"
+      $x2 = "IOTC_Initialize"
+      $x3 = "iotcplatform.com" nocase fullword
+      $x4 = "kalay.net.cn" nocase fullword
+      $s1 = "IOTC_Connect"
+      $s2 = "avClientStart"
+      $s3 = "IOTC_Session_"
+   condition:
+      filesize < 64MB and (1 of ($x*) and 1 of ($s*) or 2 of ($x*))
+}
+
+rule CLOUD_CS2_Network_PPPP_SDK {
+   meta:
+      id = "beb2970f-40aa-4a7f-9a24-10c58835e765"
+      description = "CS2 Network / iLnkP2P PPPP SDK (libPPPP_API, PPPP_* API)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://hacked.camera/"
+      layer = "cloud"
+      entity = "cs2-network"
+      weight = "strong"
+   strings:
+      $x1 = "libPPPP_API.so"
+      $x2 = "PPPP_Initialize"
+      $s1 = "PPPP_Connect"
+      $s2 = "PPPP_Listen"
+      $s3 = "PPPP_Read"
+   condition:
+      filesize < 64MB and 1 of ($x*) and 1 of ($s*)
+}
+
+rule CLOUD_Gwell_Yoosee_Endpoint {
+   meta:
+      id = "d43a2963-f4ec-41d0-9e79-fd10498c706c"
+      description = "Gwell / Yoosee CloudLinks P2P endpoints (cloudlinks.cn)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.yoosee.co/"
+      layer = "cloud"
+      entity = "gwell"
+      weight = "medium"
+   strings:
+      $x1 = "cloudlinks.cn" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Closeli_Endpoint {
+   meta:
+      id = "fb583dd5-946b-46cf-a503-6178e002a39d"
+      description = "Closeli (ArcSoft) cloud endpoints (icloseli.cn, icloseli.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.closeli.com/"
+      layer = "cloud"
+      entity = "closeli"
+      weight = "medium"
+   strings:
+      $x1 = "icloseli.cn" nocase fullword
+      $x2 = "icloseli.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_ArcSoft_Endpoint {
+   meta:
+      id = "ddb838b9-c611-4a0b-9fb1-7e19f3b70a6e"
+      description = "ArcSoft cloud endpoints (arcsoftcloud.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://en.wikipedia.org/wiki/ArcSoft"
+      layer = "cloud"
+      entity = "arcsoft"
+      weight = "medium"
+   strings:
+      $x1 = "arcsoftcloud.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Xiaomi_MIIO_Client {
+   meta:
+      id = "001ccd13-93b3-4bad-bd81-06b5efa885cc"
+      description = "Xiaomi miio cloud client (miio_client, io.mi.com)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://github.com/rytilahti/python-miio"
+      layer = "cloud"
+      entity = "xiaomi"
+      weight = "medium"
+   strings:
+      $x1 = "miio_client" fullword
+      $x2 = "io.mi.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Tuya_IoT_SDK {
+   meta:
+      id = "efd92b3b-781f-40d3-b311-d27491e4cd8e"
+      description = "Tuya IoT cloud SDK (tuya_iot_* API, tuyacn/tuyaus/tuyaeu.com endpoints)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://github.com/tuya/tuya-iot-link-sdk-embedded-c"
+      layer = "cloud"
+      entity = "tuya"
+      weight = "medium"
+   strings:
+      $x1 = "tuyacn.com" nocase fullword
+      $x2 = "tuyaus.com" nocase fullword
+      $x3 = "tuyaeu.com" nocase fullword
+      $x4 = "tuya_iot_"
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_TP_Link_Cloud_Endpoint {
+   meta:
+      id = "a11490c7-9765-4e3f-803a-b1fc2b3b7c35"
+      description = "TP-Link cloud endpoints (tplinkcloud.com, tplinkcloud.com.cn)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.tp-link.com/"
+      layer = "cloud"
+      entity = "tp-link"
+      weight = "medium"
+   strings:
+      $x1 = "tplinkcloud.com" nocase
+   condition:
+      filesize < 64MB and $x1
+}

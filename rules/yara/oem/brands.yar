@@ -1,0 +1,89 @@
+/*
+   OEM brand on the box: model-number schemes and brand strings in identity fields. Every entity here must
+   appear in rules/data/brands.yaml. A brand that differs from the ODM yields a relabel finding.
+*/
+
+rule OEM_Hikvision_Model_Number {
+   meta:
+      id = "f6d14a29-2619-43dd-8d73-821bc601f484"
+      description = "Hikvision camera/NVR model numbers (DS-2CDxxxx, DS-76xx/77xx NVR)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.hikvision.com/en/products/IP-Products/Network-Cameras/"
+      layer = "oem"
+      entity = "hikvision"
+      weight = "medium"
+   strings:
+      $x1 = /DS-2CD[0-9]{4}[A-Z0-9-]{0,16}/
+      $x2 = /DS-7[0-9]{3}N[A-Z0-9-]{1,16}/
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule OEM_EZVIZ_Brand {
+   meta:
+      id = "06a70fc9-f6e2-41ba-851a-7bf94df51d98"
+      description = "EZVIZ brand with EZVIZ model numbers (CS-C6N, CS-C3W, ...)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.ezviz.com/"
+      layer = "oem"
+      entity = "ezviz"
+      weight = "medium"
+   strings:
+      $x1 = /CS-[CH][0-9][A-Z0-9]{0,6}-[A-Z0-9]{1,12}/
+      $s1 = "EZVIZ" fullword
+   condition:
+      filesize < 64MB and $x1 and $s1
+}
+
+rule OEM_HiLook_Brand {
+   meta:
+      id = "01173d75-6732-4606-8464-1407bb3acf8c"
+      description = "HiLook brand (Hikvision) with HiLook model numbers (IPC-B1xx, IPC-T2xx)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.hilookworld.com/"
+      layer = "oem"
+      entity = "hilook"
+      weight = "medium"
+   strings:
+      $x1 = "HiLook" fullword
+      $s1 = /IPC-[BDT][0-9]{3}[A-Z0-9-]{0,12}/
+   condition:
+      filesize < 64MB and $x1 and $s1
+}
+
+rule OEM_Dahua_Model_Number {
+   meta:
+      id = "c6af4e15-eb82-497f-b3ca-96be645c2b02"
+      description = "Dahua camera model numbers (IPC-HDWxxxx, IPC-HFWxxxx, IPC-HDBWxxxx)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.dahuasecurity.com/products/networkProducts/networkCameras"
+      layer = "oem"
+      entity = "dahua"
+      weight = "medium"
+   strings:
+      $x1 = /IPC-H(DW|FW|DBW)[0-9]{4}[A-Z0-9-]{0,16}/
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule OEM_Lorex_Brand {
+   meta:
+      id = "c6df758b-96af-4cd4-a27d-cb0a61fef73e"
+      description = "Lorex brand with Lorex model numbers (LNB/LNE/LNZ cameras, N8xx NVRs)"
+      author = "fwaudit"
+      date = "2026-11-22"
+      reference = "https://www.lorex.com/"
+      layer = "oem"
+      entity = "lorex"
+      weight = "medium"
+   strings:
+      $x1 = "LOREX" nocase fullword
+      $s1 = /LN[BEZ][0-9]{4}[A-Z0-9-]{0,12}/
+      $s2 = /N8[0-9]{2}[A-Z]?[0-9]{0,2}-?[A-Z0-9]{0,8}/
+   condition:
+      filesize < 64MB and $x1 and 1 of ($s*)
+}
