@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-RULES_ROOT = Path(__file__).resolve().parents[1] / "rules"
+from audit.resources import rules_dir
+
+RULES_ROOT = rules_dir()
 PARENT_RELATIONS = ("subsidiary_of", "brand_of")
 RELATIONS = (*PARENT_RELATIONS, "rebadge_of", "odm_for")
 ENTITY_KEYS = {"id", "name", "aliases", "country", "kind", "lists", "references", *RELATIONS}

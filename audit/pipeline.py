@@ -18,10 +18,13 @@ from typing import Any, TypeVar
 import magic
 
 from audit import __version__
+from audit.attribute import attribute
 from audit.inspect import inspect_files
 from audit.inventory import build_inventory, unextracted_containers
-from audit.model import AuditConfig, AuditError, FileRecord, Report
+from audit.knowledge import load_knowledge
+from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.resources import rules_digest
+from audit.scan import scan_files
 from audit.unpack import UnpackResult, unpack
 
 Events = Callable[[str, str], None]  # (stage, message)
@@ -108,12 +111,35 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.facts, errors = inspected
         for error in errors:
             report.add_error(error)
+    matches = _scan(report, items, config, emit)
+    _attribute(report, matches, config, emit)
     if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
         for error in unextracted_containers(report.files, report.chunks):  # a cap already explains gaps
             report.add_error(error)
     _scrub_paths(report, workdir)
     emit("done", f"{len(report.files)} entries, status {report.status}")
     return report
+
+
+def _scan(report: Report, items: list[tuple[Path, FileRecord]], config: AuditConfig, emit: Events) -> list[RuleMatch]:
+    emit("scan", f"YARA ({config.engine}) over {len({r.sha256 for _, r in items})} unique files")
+    scanned = _stage(report, "scan", lambda: scan_files(items, config.jobs, engine=config.engine))
+    if scanned is None:
+        return []
+    matches, errors = scanned
+    for error in errors:
+        report.add_error(error)
+    return matches
+
+
+def _attribute(report: Report, matches: list[RuleMatch], config: AuditConfig, emit: Events) -> None:
+    emit("attribute", f"weighing {len(report.facts)} facts and {len(matches)} rule matches")
+    kb = load_knowledge()  # a broken knowledge base is a configuration error: it stops the run
+    result = _stage(report, "attribute",
+                    lambda: attribute(report.files, report.facts, matches, kb, config.threshold))
+    if result is not None:
+        report.claims, report.hints, relabels = result
+        report.findings.extend(relabels)
 
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 RULES_ENV = "FWAUDIT_RULES"
@@ -17,12 +18,16 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def rules_digest(root: Path | None = None) -> str:
-    """sha256 over every rule/data file (relative path + content), in sorted order."""
-    base = root or rules_dir()
+def digest_files(root: Path, paths: Iterable[Path]) -> str:
+    """sha256 over files (path relative to root, then content), in sorted order."""
     digest = hashlib.sha256()
-    if base.is_dir():
-        for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def rules_digest(root: Path | None = None) -> str:
+    """Digest of everything under `rules/` (YARA, knowledge base, data, policies): `report.tool.rules_digest`."""
+    base = root or rules_dir()
+    return digest_files(base, (p for p in base.rglob("*") if p.is_file()) if base.is_dir() else ())

@@ -10,7 +10,6 @@ module never raises for a bad file.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from audit.knowledge import RULES_ROOT, rule_files
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
+from audit.resources import digest_files
 
 ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
@@ -53,13 +53,9 @@ def default_rules_dir() -> Path:
 
 
 def rules_digest(rules_dir: Path | None = None) -> str:
-    """sha256 over the sorted rule files (relative path and content): `report.tool.rules_digest`."""
+    """Digest of the YARA rule files only: the key of the compiled-rules cache."""
     rules_dir = rules_dir or default_rules_dir()
-    digest = hashlib.sha256()
-    for path in rule_files(rules_dir):
-        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return digest_files(rules_dir, rule_files(rules_dir))
 
 
 def compile_rules(rules_dir: Path | None = None, engine: str = "yara-x") -> bytes:
