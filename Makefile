@@ -3,13 +3,17 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SAMPLES := samples/build
-.PHONY: setup samples demo test lint bench eval-corpus clean
+.PHONY: setup samples controls demo test lint bench eval-corpus clean
 
 setup:
 	@bash scripts/setup.sh
 
 samples: setup
 	@$(PY) samples/build.py --out $(SAMPLES)
+
+# Debian armhf/arm64/mipsel binaries (busybox-static, libc6, libssl3, dropbear): negative controls for rules
+controls: setup
+	@bash scripts/fetch-controls.sh
 
 demo: samples
 	@set -e; for manifest in $(SAMPLES)/*.manifest.json; do \
@@ -19,8 +23,11 @@ demo: samples
 	  $(VENV)/bin/fwaudit scan $(SAMPLES)/$$image -o reports/$$name -f all || [ $$? -eq 1 ]; \
 	done; echo "reports written under reports/"
 
-test: samples
+test: samples controls
 	@$(VENV)/bin/pytest -q
+
+eval-corpus: setup controls
+	@$(PY) tools/eval_corpus.py
 
 lint: setup
 	@$(VENV)/bin/ruff check .
