@@ -20,6 +20,9 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 Verdict = Literal["pass", "fail", "review"]
 
 GiB = 1024**3
+MiB = 1024**2
+MIN_TOTAL_CAP = 16 * MiB
+MIN_FILE_CAP = 64 * MiB
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,19 @@ class AuditConfig:
     threshold: float = 0.8  # claim confidence threshold; below it a claim is a hint
 
     def effective_max_bytes(self, input_size: int) -> int:
+        """The total-bytes cap: as given, else min(4 GiB, 64 x input) with a 16 MiB floor for tiny inputs."""
         if self.max_bytes is not None:
             return self.max_bytes
-        return max(1, min(4 * GiB, 64 * max(input_size, 1)))
+        return max(MIN_TOTAL_CAP, min(4 * GiB, 64 * max(input_size, 1)))
+
+    def effective_max_file_size(self, input_size: int) -> int:
+        """RLIMIT_FSIZE for the extractor: as given, else the total cap with a 64 MiB floor.
+
+        The limit applies to every file the extractor process writes, its own report included.
+        """
+        if self.max_file_size is not None:
+            return self.max_file_size
+        return max(MIN_FILE_CAP, self.effective_max_bytes(input_size))
 
     def public_dict(self) -> dict[str, Any]:
         """Config as recorded in `report.run.config` (paths as given, no machine-specific temp dirs)."""

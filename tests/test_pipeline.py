@@ -53,3 +53,24 @@ def test_workdir_paths_are_scrubbed_from_errors(tmp_path: Path) -> None:
     text = repr(report.errors)
     assert report.errors
     assert str(tmp_path / "w") not in text
+
+
+def test_tiny_input_keeps_unblob_report_readable(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE applies to unblob's own report too: tiny inputs must not truncate it."""
+    import gzip
+
+    image = tmp_path / "tiny.gz"
+    image.write_bytes(gzip.compress(b"hello firmware\n" * 4))
+    report = pipeline.run(AuditConfig(image=image, workdir=tmp_path / "w"))
+    assert not [e for e in report.errors if e.kind == "unpack.report_unreadable"]
+    assert report.status == "complete"
+    assert any(f.handler == "gzip" for f in report.files)
+
+
+def test_default_caps_have_floors() -> None:
+    config = AuditConfig(image=Path("x"))
+    assert config.effective_max_bytes(100) == 16 * 1024**2
+    assert config.effective_max_bytes(10**6) == 64 * 10**6
+    assert config.effective_max_bytes(10**9) == 4 * 1024**3
+    assert config.effective_max_file_size(100) == 64 * 1024**2
+    assert AuditConfig(image=Path("x"), max_file_size=5).effective_max_file_size(100) == 5

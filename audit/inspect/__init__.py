@@ -15,6 +15,7 @@ from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, read_head, text
 from audit.inspect.boot import BootInspector, UBootEnvInspector
 from audit.inspect.certs import CertsInspector
+from audit.inspect.containers import ContainersInspector
 from audit.inspect.elf import ElfInspector
 from audit.inspect.headers import HeadersInspector
 from audit.inspect.kernel import KernelImageInspector, ModinfoInspector
@@ -29,6 +30,7 @@ INSPECTORS: tuple[type[Inspector], ...] = (
     AccountsInspector,
     BootInspector,
     UBootEnvInspector,
+    ContainersInspector,
 )
 
 POOL_THRESHOLD = 200  # fewer unique files than this: run in-process, a pool costs more than it saves

@@ -38,9 +38,8 @@ class UnpackResult:
 
 
 def caps_for(config: AuditConfig, input_size: int) -> Caps:
-    total = config.effective_max_bytes(input_size)
-    return Caps(max_bytes=total, max_files=config.max_files,
-                max_file_size=config.max_file_size or total, timeout=config.timeout)
+    return Caps(max_bytes=config.effective_max_bytes(input_size), max_files=config.max_files,
+                max_file_size=config.effective_max_file_size(input_size), timeout=config.timeout)
 
 
 def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress | None = None) -> UnpackResult:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WRAPPER_DIR = Path(__file__).with_name("bin")
+FORMATS_PLUGIN = Path(__file__).with_name("formats") / "unblob_plugin.py"  # our vendor container handlers
 
 
 class EngineMissingError(RuntimeError):
@@ -113,7 +114,7 @@ def run_unblob(
     log_path = workdir / "unblob.log"
     cmd = [*unblob_command(), "--extract-dir", str(extract_dir), "--depth", str(depth),
            "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
-           "--randomness-depth", "1", str(image)]
+           "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
     stderr_path = workdir / "unblob.stderr"
     start = time.monotonic()
     with stderr_path.open("wb") as stderr:
