@@ -174,6 +174,7 @@ class AuditConfig:
     baseline: Path | None = None  # an earlier report.json: report only what is new
     engine: str = "yara-x"  # or "yara-python" for legacy rule packs
     threshold: float = 0.8  # claim confidence threshold; below it a claim is a hint
+    vuln_db: Path | None = None  # offline vulnerability store; None: the default location (audit/vulndb.py)
 
     def effective_max_bytes(self, input_size: int) -> int:
         """The total-bytes cap: as given, else min(4 GiB, 64 x input) with a 16 MiB floor for tiny inputs."""
@@ -227,6 +228,7 @@ class Report:
     endpoints: list[dict[str, Any]] = field(default_factory=list)
     components: list[dict[str, Any]] = field(default_factory=list)
     policies: list[PolicyResult] = field(default_factory=list)
+    vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "no-data", "matches": []})
 
     def add_error(self, error: AuditError) -> None:
         """Record a problem; an `error` (not a `warning`) makes the report partial."""
@@ -266,6 +268,8 @@ class Report:
             "endpoints": _sorted_dicts(self.endpoints),
             "components": _sorted_dicts(self.components),
             "policies": _sorted_dicts(self.policies),
+            "vulnerabilities": {**self.vulnerabilities,
+                                "matches": _sorted_dicts(self.vulnerabilities.get("matches", []))},
         }
 
 

@@ -19,6 +19,7 @@ import magic
 
 from audit import __version__
 from audit.attribute import attribute
+from audit.findings import find_all
 from audit.inspect import inspect_files
 from audit.inventory import build_inventory, unextracted_containers
 from audit.knowledge import load_knowledge
@@ -26,6 +27,7 @@ from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.resources import rules_digest
 from audit.scan import scan_files
 from audit.unpack import UnpackResult, unpack
+from audit.vulndb import match_components
 
 Events = Callable[[str, str], None]  # (stage, message)
 T = TypeVar("T")
@@ -113,6 +115,7 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
             report.add_error(error)
     matches = _scan(report, items, config, emit)
     _attribute(report, matches, config, emit)
+    _findings(report, items, matches, config, emit)
     if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
         for error in unextracted_containers(report.files, report.chunks):  # a cap already explains gaps
             report.add_error(error)
@@ -140,6 +143,22 @@ def _attribute(report: Report, matches: list[RuleMatch], config: AuditConfig, em
     if result is not None:
         report.claims, report.hints, relabels = result
         report.findings.extend(relabels)
+
+
+def _findings(report: Report, items: list[tuple[Path, FileRecord]], matches: list[RuleMatch],
+              config: AuditConfig, emit: Events) -> None:
+    emit("findings", "endpoints, credentials, risky services, components")
+    result = _stage(report, "findings", lambda: find_all(items, report.files, report.facts, matches, config.jobs))
+    if result is None:
+        return
+    report.findings.extend(result.findings)
+    report.endpoints, report.components = result.endpoints, result.components
+    for error in result.errors:
+        report.add_error(error)
+    vulns = _stage(report, "vulndb", lambda: match_components(report.components, config.vuln_db))
+    if vulns is not None:
+        matched, status = vulns
+        report.vulnerabilities = {**status, "matches": matched}
 
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:

@@ -1,0 +1,146 @@
+"""Findings stage: endpoints, credentials, backdoors/risky services and components, from files, facts and
+rule matches.
+
+`find_all` works once per unique sha256 (the first path in image), skips containers whose content was
+extracted (their children are scanned instead), and never raises: a failure becomes a typed `AuditError`
+(`findings.<what>`) and the rest goes on. Output is deterministic (sorted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from audit.findings import components, credentials, endpoints, services
+from audit.findings.common import STAGE
+from audit.findings.text import is_text, read_bounded, segments
+from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
+
+POOL_THRESHOLD = 100  # fewer unique files than this: in-process
+T = TypeVar("T")
+Item = tuple[Path, FileRecord]
+
+__all__ = ["FindingsResult", "find_all"]
+
+
+@dataclass
+class FindingsResult:
+    findings: list[Finding] = field(default_factory=list)
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[AuditError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything one worker needs for one unique file (picklable: no facts)."""
+
+    disk: Path
+    records: tuple[FileRecord, ...]  # every path holding these bytes, first = smallest path
+    soname: str | None
+    exports: frozenset[str]
+
+
+@dataclass
+class _FileOut:
+    hits: list[endpoints.Hit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    components: list[components.CompHit] = field(default_factory=list)
+    errors: list[AuditError] = field(default_factory=list)
+
+
+def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fact],
+             matches: Sequence[RuleMatch], jobs: int = 1) -> FindingsResult:
+    """All findings, endpoints and components of one image."""
+    result = FindingsResult()
+    jobs_list = _jobs(items, files, facts)
+    outs = _run(jobs_list, jobs, result.errors)
+    paths = {job.records[0].sha256 or "": [r.path for r in job.records] for job in jobs_list}
+    for rec in files:
+        if rec.kind == "file" and rec.sha256 and rec.sha256 not in paths:
+            paths.setdefault(rec.sha256, []).append(rec.path)
+    pairs = [(job.records, out.hits) for job, out in zip(jobs_list, outs, strict=True)]
+    result.endpoints = _guard(result.errors, "endpoints", lambda: endpoints.aggregate(pairs)) or []
+    findings = [f for out in outs for f in out.findings]
+    elf = frozenset(r.sha256 for r in files if r.is_elf and r.sha256)
+    for what, call in (("credentials", lambda: credentials.from_accounts(facts)),
+                       ("services.facts", lambda: services.from_facts(facts, elf)),
+                       ("services.yara", lambda: services.from_matches(matches)),
+                       ("services.sdk", lambda: services.from_cloud_sdks(facts)),
+                       ("services.files", lambda: services.from_records(files))):
+        findings.extend(_guard(result.errors, what, call) or [])
+    hits = [h for out in outs for h in out.components]
+    hits.extend(_guard(result.errors, "components.facts", lambda: components.from_facts(facts)) or [])
+    hits.extend(_guard(result.errors, "components.yara", lambda: components.from_matches(matches)) or [])
+    result.components = _guard(result.errors, "components", lambda: components.aggregate(hits, paths)) or []
+    accounts = {f.sha256 for f in facts if f.kind == "account"}  # their secrets are reported from the facts
+    findings = [f for f in findings if not (f.rule == "credentials.config-secret" and f.evidence
+                                            and f.evidence[0].sha256 in accounts)]
+    result.findings = sorted({f.id: f for f in findings}.values(), key=lambda f: (f.path, f.rule, f.id))
+    result.errors.extend(e for out in outs for e in out.errors)
+    result.errors.sort(key=lambda e: (e.kind, e.path or "", e.message))
+    return result
+
+
+def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fact]) -> list[_Job]:
+    """One job per unique sha256 of a regular file that is not an extracted container."""
+    containers = {r.parent for r in files if r.parent}
+    groups: dict[str, list[Item]] = {}
+    for disk, rec in items:
+        if rec.kind == "file" and rec.sha256 and rec.path not in containers:
+            groups.setdefault(rec.sha256, []).append((disk, rec))
+    by_sha: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact.kind in ("elf", "elf.symbols"):
+            by_sha.setdefault(fact.sha256, []).append(fact)
+    out = []
+    for sha in sorted(groups, key=lambda s: min(r.path for _, r in groups[s])):
+        group = sorted(groups[sha], key=lambda item: item[1].path)
+        soname, exports = components.elf_keys(by_sha.get(sha, []))
+        out.append(_Job(group[0][0], tuple(r for _, r in group), soname, exports))
+    return out
+
+
+def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_FileOut]:
+    if jobs <= 1 or len(jobs_list) < POOL_THRESHOLD:
+        return [_scan_one(job) for job in jobs_list]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(_scan_one, jobs_list, chunksize=8))
+    except Exception as exc:  # a broken pool: report it, then do the work in-process
+        errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))
+        return [_scan_one(job) for job in jobs_list]
+
+
+def _scan_one(job: _Job) -> _FileOut:
+    """Endpoints, hard-coded credentials, vendor ports and component evidence of one unique file."""
+    out = _FileOut()
+    record = job.records[0]
+    try:
+        data = read_bounded(job.disk)
+    except OSError as exc:
+        out.errors.append(AuditError("findings.read", STAGE, f"cannot read: {exc.strerror}", record.path))
+        return out
+    segs = list(segments(data))
+    text = is_text(data)
+    steps: tuple[tuple[str, Callable[[], Any]], ...] = (
+        ("endpoints", lambda: out.hits.extend(endpoints.extract(segs))),
+        ("credentials", lambda: out.findings.extend(credentials.scan_file(job.records, segs, text))),
+        ("services.ports", lambda: out.findings.extend(services.scan_ports(job.records, segs))),
+        ("components", lambda: out.components.extend(components.scan_file(record, data, job.soname, job.exports))),
+    )
+    for what, call in steps:
+        _guard(out.errors, what, call, record.path)
+    return out
+
+
+def _guard(errors: list[AuditError], what: str, call: Callable[[], T], path: str | None = None) -> T | None:
+    """Run one step; an exception becomes a typed error (`findings.<what>`) and the caller goes on."""
+    try:
+        return call()
+    except Exception as exc:
+        errors.append(AuditError(f"findings.{what}", STAGE, f"{type(exc).__name__}: {exc}", path))
+        return None

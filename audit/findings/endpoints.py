@@ -1,0 +1,275 @@
+"""Endpoints: URLs, domains, IPv4/IPv6 addresses (with port) and e-mail addresses in every unique file.
+
+False-positive control: a domain needs a real ICANN public suffix (`publicsuffixlist`, offline) and at least
+one label before it; bare tokens whose suffix is also a common file extension (`libc.so`, `run.sh`) or a new
+gTLD are dropped unless the owner table knows them; dotted versions and OIDs are not addresses; standards and
+schema namespaces are classed `benign` and kept out of the headline. Owners come from rules/data/endpoints.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
+
+from audit.findings.tables import OwnerRow, benign_domains, owner_rows
+from audit.findings.text import Segment
+from audit.model import FileRecord
+
+MAX_HITS_PER_FILE = 1000
+MAX_OCCURRENCES = 50
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+URL = re.compile(r"(?i)\b(?:https?|ftps?|tftp|rtsps?|rtmp|mqtts?|wss?|ntp|coap|sip)://[^\s\"'<>\\^`{|}]{1,512}")
+EMAIL = re.compile(rf"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}@((?:{LABEL}\.)+[A-Za-z]{{2,24}})(?![\w-])")
+DOMAIN = re.compile(rf"(?<![\w.@/%$-])((?:{LABEL}\.){{1,10}}[A-Za-z][A-Za-z0-9-]{{0,23}}[A-Za-z0-9])"
+                    r"(?::(\d{1,5}))?(?![\w-]|\.[\w-])")
+OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4 = re.compile(rf"(?<![\w.:-])({OCTET}(?:\.{OCTET}){{3}})(?::(\d{{1,5}}))?(?![\w-]|\.\d)")
+IPV6 = re.compile(r"(?<![\w:.])\[?([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?:\]:(\d{1,5}))?(?![\w:.])")
+VERSION_BEFORE = re.compile(
+    r"(?i)(?<![a-z])(?:version|ver|v|release|rev|build|kernel|linux|gcc|firmware|fw)[\s:=_-]{0,3}$")
+IP_CONTEXT = re.compile(r"(?i)(?:ip|addr|address|server|dns|host|gateway|gw|mask|route|ntp|nameserver|proxy)")
+# Suffixes that are also common file extensions: a bare `name.so` is a file, not a host.
+FILE_EXT_TLDS = frozenset({
+    "so", "sh", "py", "pl", "pm", "cc", "in", "am", "md", "rs", "ps", "ms", "mk", "ac", "la", "mo", "cf",
+    "zip", "mov", "run", "ai", "ml", "js", "cs", "hh", "tk", "sx", "ko", "ts", "lo", "ini", "bin", "dat", "app",
+    "cgi", "lua", "img", "pid", "log", "sig", "mp", "gz", "xz", "bz", "rc", "id", "tv", "im", "it", "me",
+})
+LEGACY_GTLDS = frozenset({"com", "net", "org", "info", "biz", "edu", "gov", "mil", "int", "pro", "mobi",
+                          "asia", "tel", "travel", "aero", "coop", "jobs", "cat", "cloud", "online", "xyz", "top"})
+RESERVED_TLDS = frozenset({"example", "test", "invalid"})  # RFC 2606: documentation, never resolvable
+# Left labels of dotted identifiers in code and ASN.1 tables (`value.ir`, `self.id`), not host names.
+CODE_WORDS = frozenset({"value", "self", "this", "obj", "data", "info", "item", "node", "ctx", "str", "msg", "key",
+                        "args", "arg", "opt", "cfg", "conf", "config", "param", "req", "res", "resp", "result",
+                        "file", "name", "type", "list", "map", "std", "sys", "val", "var", "tmp", "buf", "len"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One endpoint occurrence in one file."""
+
+    kind: str  # domain | url | ipv4 | ipv6 | email
+    value: str
+    host: str
+    port: int | None
+    offset: int
+    wide: bool
+
+
+@functools.lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList(accept_unknown=False, only_icann=True)
+
+
+def registered_domain(name: str, bare: bool = False) -> str | None:
+    """eTLD+1 of a syntactically valid host name, or None when it has no real public suffix.
+
+    `bare` (a token outside a URL or e-mail address) applies the stricter file-name/new-gTLD filters.
+    """
+    name = name.lower().rstrip(".")
+    labels = name.split(".")
+    if len(labels) < 2 or any(not lbl or len(lbl) > 63 for lbl in labels):
+        return None
+    tld = labels[-1]
+    known = owner_row(name) is not None or benign_reason(name) is not None
+    if tld in RESERVED_TLDS:
+        return ".".join(labels[-2:]) if (not bare or len(labels) >= 3) else None
+    private = _psl().privatesuffix(name)
+    if private is None:
+        return None
+    if bare and not known and not _plausible_bare(labels, private):
+        return None
+    return private
+
+
+def _plausible_bare(labels: list[str], private: str) -> bool:
+    """Filters for a bare token: lowercase, not a file name, not a dotted code identifier or binary noise."""
+    tld = labels[-1]
+    if tld in FILE_EXT_TLDS or (len(tld) > 2 and tld not in LEGACY_GTLDS):
+        return False
+    return not (len(labels) == 2 and (labels[0] in CODE_WORDS or len(private.split(".")[0]) < 3))
+
+
+def owner_row(host: str) -> OwnerRow | None:
+    """The most specific owner row for a host: exact IP, or the longest matching domain suffix."""
+    host = host.lower()
+    best: OwnerRow | None = None
+    for row in owner_rows():
+        if row.type == "ip" and row.match == host:
+            return row
+        if row.type == "domain" and (host == row.match or host.endswith("." + row.match)) and (
+                best is None or len(row.match) > len(best.match)):
+            best = row
+    return best
+
+
+def benign_reason(host: str) -> str | None:
+    host = host.lower()
+    table = benign_domains()
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        reason = table.get(".".join(parts[i:]))
+        if reason is not None:
+            return reason
+    return None
+
+
+def ip_class(address: str) -> str | None:
+    """public, private, loopback, multicast, link-local, documentation, unspecified, reserved (None: not an IP)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    doc_nets = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+    checks = (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
+              ("documentation", any(ip in ipaddress.ip_network(n) for n in doc_nets if ip.version == (
+                  6 if ":" in n else 4))),
+              ("multicast", ip.is_multicast), ("link-local", ip.is_link_local),
+              ("reserved", ip.is_reserved), ("private", ip.is_private))
+    return next((name for name, hit in checks if hit), "public")
+
+
+def extract(segments: Iterable[Segment]) -> list[Hit]:
+    """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE)."""
+    hits: list[Hit] = []
+    for seg in segments:
+        if not any(c in seg.text for c in ".:@"):
+            continue
+        hits.extend(_in_segment(seg))
+        if len(hits) >= MAX_HITS_PER_FILE:
+            return hits[:MAX_HITS_PER_FILE]
+    return hits
+
+
+def _in_segment(seg: Segment) -> list[Hit]:
+    text = seg.text
+    taken: list[tuple[int, int]] = []
+    hits = [*_urls(seg, taken), *_emails(seg, taken)]
+    for m in DOMAIN.finditer(text):
+        if not _inside(m.start(), taken) and m.group(1).islower() and registered_domain(m.group(1), bare=True):
+            host, port = m.group(1).lower(), _port(m.group(2))
+            hits.append(Hit("domain", _with_port(host, port), host, port, seg.at(m.start()), seg.wide))
+    for m in IPV4.finditer(text):
+        if not _inside(m.start(), taken) and _plausible_ipv4(text, m):
+            port = _port(m.group(2))
+            hits.append(Hit("ipv4", _with_port(m.group(1), port), m.group(1), port, seg.at(m.start()), seg.wide))
+    if "::" in text or text.count(":") >= 7:
+        hits.extend(_ipv6(seg, taken))
+    return hits
+
+
+def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
+    hits = []
+    for m in URL.finditer(seg.text):
+        url = m.group().rstrip(".,;:)]'")
+        try:
+            parts = urlsplit(url)
+            host, port = (parts.hostname or ""), parts.port
+        except ValueError:
+            continue
+        if host and (ip_class(host) or registered_domain(host)):
+            taken.append((m.start(), m.start() + len(url)))
+            hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide))
+    return hits
+
+
+def _emails(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
+    hits = []
+    for m in EMAIL.finditer(seg.text):
+        if not _inside(m.start(), taken) and registered_domain(m.group(1).lower(), bare=True):
+            taken.append(m.span())
+            hits.append(Hit("email", m.group().lower(), m.group(1).lower(), None, seg.at(m.start()), seg.wide))
+    return hits
+
+
+def _ipv6(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
+    hits = []
+    for m in IPV6.finditer(seg.text):
+        cand = m.group(1)
+        groups = [g for g in cand.split(":") if g]
+        if _inside(m.start(), taken) or not groups or ip_class(cand) is None:
+            continue
+        if "::" not in cand and len(groups) != 8:
+            continue
+        if cand != "::1" and len(groups) < 2:
+            continue
+        port = _port(m.group(2))
+        value = f"[{cand.lower()}]:{port}" if port else cand.lower()
+        hits.append(Hit("ipv6", value, cand.lower(), port, seg.at(m.start()), seg.wide))
+    return hits
+
+
+def _plausible_ipv4(text: str, m: re.Match[str]) -> bool:
+    """Not a dotted version: no version word right before; small-octet addresses need address context."""
+    if VERSION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+        return False
+    octets = [int(o) for o in m.group(1).split(".")]
+    if all(o <= 20 for o in octets) and len(set(octets)) > 1 and owner_row(m.group(1)) is None:
+        return bool(m.group(2)) or bool(IP_CONTEXT.search(text[max(0, m.start() - 24) : m.start()]))
+    return True
+
+
+def _port(raw: str | None) -> int | None:
+    return int(raw) if raw and 0 < int(raw) < 65536 else None
+
+
+def _with_port(host: str, port: int | None) -> str:
+    return f"{host}:{port}" if port else host
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def classify(kind: str, host: str) -> dict[str, Any]:
+    """owner, category, ip_class, registered domain and headline flag of one endpoint."""
+    cls = ip_class(host) if kind in ("ipv4", "ipv6", "url") else None
+    row = owner_row(host)
+    benign = None if row else benign_reason(host)
+    if host == "localhost":
+        cls = "loopback"
+    category = row.category if row else "benign" if benign is not None else "unknown"
+    if category == "benign":
+        headline = False
+    elif cls is not None:
+        headline = cls == "public"  # private/loopback/multicast/broadcast addresses are not call-home targets
+    else:
+        headline = kind != "email" or row is not None  # contact addresses in licence texts are not servers
+    return {
+        "owner": row.owner if row else None,
+        "category": category,
+        "ip_class": cls,
+        "registered_domain": None if cls else registered_domain(host),
+        "reference": row.reference if row else None,
+        "headline": headline,
+    }
+
+
+def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) -> list[dict[str, Any]]:
+    """Endpoint records (report.endpoints) from per-file hits; deterministic order."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for records, hits in per_file:
+        for hit in hits:
+            entry = merged.get((hit.kind, hit.value))
+            if entry is None:
+                entry = {"value": hit.value, "kind": hit.kind, "host": hit.host, "port": hit.port,
+                         **classify(hit.kind, hit.host), "occurrences": []}
+                merged[(hit.kind, hit.value)] = entry
+            entry["occurrences"].extend(
+                {"path": r.path, "sha256": r.sha256, "offset": hit.offset,
+                 "encoding": "utf-16le" if hit.wide else "ascii"} for r in records)
+    out = []
+    for key in sorted(merged):
+        entry = merged[key]
+        occ = sorted({(o["path"], o["offset"]): o for o in entry["occurrences"]}.values(),
+                     key=lambda o: (o["path"], o["offset"]))
+        entry["occurrence_count"] = len(occ)
+        entry["occurrences"] = occ[:MAX_OCCURRENCES]
+        out.append(entry)
+    return out

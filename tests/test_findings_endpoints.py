@@ -1,0 +1,83 @@
+"""Endpoint extraction and false-positive control on crafted strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.findings.endpoints import aggregate, classify, extract, ip_class, registered_domain
+from audit.findings.text import segments
+from audit.model import FileRecord
+
+
+def _values(blob: bytes) -> set[tuple[str, str]]:
+    return {(h.kind, h.value) for h in extract(segments(blob))}
+
+
+@pytest.mark.parametrize("token", [
+    b"libc.so.6", b"busybox.conf", b"run.sh", b"setup.py", b"Makefile.am", b"config.in", b"README.md",
+    b"module.ko", b"v1.2.3.4", b"version 2.6.32.61", b"1.3.6.1.4.1.311.2", b"x.zip", b"value.ir", b"q.pa",
+    b"root@build-server", b"std::string", b"12:30:45", b"00:11:22:33:44:55", b"glibc.cpu.name", b"LG.HK",
+])
+def test_not_endpoints(token: bytes) -> None:
+    assert _values(b"\0" + token + b"\0") == set()
+
+
+@pytest.mark.parametrize(("token", "kind", "value"), [
+    (b"secu100.net", "domain", "secu100.net"),
+    (b"m1.iotcplatform.com", "domain", "m1.iotcplatform.com"),
+    (b"0.0.0.0:34567", "ipv4", "0.0.0.0:34567"),
+    (b"239.255.255.250:37020", "ipv4", "239.255.255.250:37020"),
+    (b'"DnsServer1" : "114.114.114.114"', "ipv4", "114.114.114.114"),
+    (b"server=1.2.3.4", "ipv4", "1.2.3.4"),
+    (b"https://downloads.openwrt.org/releases/23.05.2", "url", "https://downloads.openwrt.org/releases/23.05.2"),
+    (b"rtsp://0.0.0.0:554/ch0", "url", "rtsp://0.0.0.0:554/ch0"),
+    (b"support@hikvision.com", "email", "support@hikvision.com"),
+    (b"upgrade.northwind-security.example", "domain", "upgrade.northwind-security.example"),
+    (b"[2001:db8::1]:8080", "ipv6", "[2001:db8::1]:8080"),
+    (b"nameserver ::1", "ipv6", "::1"),
+])
+def test_endpoints_found(token: bytes, kind: str, value: str) -> None:
+    assert (kind, value) in _values(b"\0" + token + b"\0")
+
+
+def test_utf16le_strings_and_offsets() -> None:
+    blob = b"\x00\x01" + "xmeye.net".encode("utf-16-le") + b"\x00\x00"
+    hits = extract(segments(blob))
+    assert [(h.value, h.offset, h.wide) for h in hits] == [("xmeye.net", 2, True)]
+
+
+def test_public_suffix_is_real() -> None:
+    assert registered_domain("litedev.ys7.com") == "ys7.com"
+    assert registered_domain("foo.notatld") is None
+    assert registered_domain("com") is None
+
+
+def test_ip_classes() -> None:
+    assert [ip_class(a) for a in ("8.8.8.8", "192.168.1.1", "127.0.0.1", "239.255.255.250", "169.254.1.1",
+                                  "192.0.2.7", "0.0.0.0", "2001:db8::1", "nope")] == [  # noqa: S104 (a literal, no bind)
+        "public", "private", "loopback", "multicast", "link-local", "documentation", "unspecified",
+        "documentation", None]
+
+
+def test_owner_category_and_benign_headline() -> None:
+    cloud = classify("domain", "litedev.ys7.com")
+    assert (cloud["owner"], cloud["category"], cloud["headline"]) == ("ezviz", "vendor-cloud", True)
+    dns = classify("ipv4", "8.8.8.8")
+    assert (dns["owner"], dns["category"], dns["ip_class"]) == ("google", "dns", "public")
+    for host in ("www.w3.org", "schemas.xmlsoap.org", "www.openssl.org", "www.gnu.org", "example.com"):
+        benign = classify("url", host)
+        assert benign["category"] == "benign" and not benign["headline"], host
+    assert not classify("ipv4", "192.168.1.10")["headline"]
+    assert not classify("email", "someone.example.org")["headline"]
+
+
+def test_aggregate_merges_paths_and_is_sorted() -> None:
+    rec_a = FileRecord("a/bin/x", "/bin/x", "file", 1, 0o755, sha256="1" * 64)
+    rec_b = FileRecord("b/bin/x", "/bin/x", "file", 1, 0o755, sha256="1" * 64)
+    hits = extract(segments(b"\0xmeye.net\0secu100.net\0http://www.w3.org/2001/XMLSchema\0"))
+    out = aggregate([((rec_a, rec_b), hits)])
+    assert out == sorted(out, key=lambda e: (e["kind"], e["value"]))
+    xm = next(e for e in out if e["value"] == "xmeye.net")
+    assert [o["path"] for o in xm["occurrences"]] == ["a/bin/x", "b/bin/x"]
+    assert xm["owner"] == "xmeye" and xm["category"] == "vendor-cloud"
+    assert next(e for e in out if e["kind"] == "url")["category"] == "benign"
