@@ -7,6 +7,10 @@ file counts once (its strongest weight). At or above the threshold a claim, belo
 the knowledge base then apply: a re-badging vendor's claim explains away the original vendor's claim on the
 same evidence (Goke vs HiSilicon), parents are named in notes, and an OEM brand that is not the ODM (nor in
 its group) yields a `relabel` finding.
+
+A `brand-lookup` oem rule yields a brand string, not an entity: every brand its strings name must agree (the
+web UI title and the copyright line name one brand), and the brand table resolves it; a brand that is not in
+the table is reported as `unlisted:<slug>`, never guessed into a listed entity (see rules/vendors/README.md).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from audit.knowledge import WEIGHTS, KnowledgeBase
+from audit.knowledge import BRAND_LOOKUP, WEIGHTS, KnowledgeBase
 from audit.model import Claim, Evidence, Fact, FileRecord, Finding, RuleMatch
 
 CLAIM_LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component")
@@ -106,6 +110,30 @@ def _resolve_detail(details: list[str], layer: str, kb: KnowledgeBase) -> str | 
     return normalised[0]
 
 
+def _same_brand(a: str, b: str) -> bool:
+    """One brand written twice: equal ignoring case and spacing, or one a longer form ("X Ltd") of the other."""
+    a, b = " ".join(a.split()).casefold(), " ".join(b.split()).casefold()
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def _match_brand(match: RuleMatch) -> str | None:
+    """The brand a brand-lookup hit names: every `$x` identity field (web UI title, brand field) names the same
+    brand and at least one `$s` mention (copyright line, ...) confirms it; otherwise None (silence)."""
+    try:
+        regex = re.compile(str(match.meta.get("version_regex")))
+    except re.error:
+        return None
+    named: dict[str, list[str]] = defaultdict(list)
+    for string in match.strings:
+        found = regex.search(string.data.decode("latin-1"))
+        if found and (brand := _fill(match.meta.get("detail"), found)):
+            named[string.identifier[:2]].append(" ".join(brand.split()))
+    titles, mentions = named.get("$x", []), named.get("$s", [])
+    if not titles or not all(_same_brand(t, titles[0]) for t in titles):
+        return None
+    return min(titles, key=len) if any(_same_brand(m, titles[0]) for m in mentions) else None
+
+
 def evidence_from_matches(
     matches: Iterable[RuleMatch], by_path: dict[str, FileRecord], kb: KnowledgeBase
 ) -> list[_Item]:
@@ -113,9 +141,15 @@ def evidence_from_matches(
     for match in matches:
         meta = match.meta
         layer, entity, weight = meta.get("layer"), meta.get("entity"), meta.get("weight")
-        if layer not in CLAIM_LAYERS or entity not in kb or weight not in WEIGHTS:
+        if layer not in CLAIM_LAYERS or (entity not in kb and entity != BRAND_LOOKUP) or weight not in WEIGHTS:
             continue
         details, index = _match_details(match)
+        if entity == BRAND_LOOKUP:
+            brand = _match_brand(match) if layer == "oem" else None
+            entity = kb.resolve_brand(brand)
+            if entity is None:
+                continue
+            details = [brand] if brand else []
         string = match.strings[index] if match.strings else None
         evidence = Evidence(
             kind="yara",
@@ -139,6 +173,10 @@ def _values(data: Any, field: str, depth: int = 0) -> Iterator[str]:
         return
     if isinstance(data, str):
         yield data
+    elif isinstance(data, bool):
+        yield "true" if data else "false"
+    elif isinstance(data, int):
+        yield str(data)
     elif isinstance(data, dict) and depth < 4:
         for value in data.values():
             yield from _values(value, "*", depth + 1)
@@ -154,8 +192,15 @@ def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], k
             if rule.fact not in ("*", fact.kind):
                 continue
             found = next((m for v in _values(fact.data, rule.field) if (m := rule.regex.search(v))), None)
-            if found is None:
+            if found is None or not all(
+                any(regex.search(v) for v in _values(fact.data, name)) for name, regex in rule.where
+            ):
                 continue
+            entity, detail = rule.entity, _fill(rule.detail, found)
+            if entity == BRAND_LOOKUP:
+                entity = kb.resolve_brand(detail) if rule.layer == "oem" else None
+                if entity is None:
+                    continue
             evidence = Evidence(
                 kind="fact",
                 rule_id=rule.id,
@@ -166,8 +211,7 @@ def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], k
                 weight=rule.weight,  # type: ignore[arg-type]
                 chain=_chain(fact.path, by_path),
             )
-            detail = _normalise_detail(_fill(rule.detail, found), rule.layer, kb)
-            items.append(_Item(rule.layer, rule.entity, detail, evidence))
+            items.append(_Item(rule.layer, entity, _normalise_detail(detail, rule.layer, kb), evidence))
     return items
 
 
@@ -256,6 +300,8 @@ def apply_rebadges(claims: list[Claim], threshold: float, kb: KnowledgeBase) -> 
 
 
 def _with_parents(claim: Claim, kb: KnowledgeBase) -> Claim:
+    if claim.entity not in kb:
+        return replace(claim, notes=(*claim.notes, "brand not in rules/data/brands.yaml: no relations or lists apply"))
     notes = [f"parent: {p}" for p in kb.ancestors(claim.entity)]
     former = [p for p in kb.ancestors(claim.entity, include_former=True) if p not in kb.ancestors(claim.entity)]
     notes += [f"former parent: {p}" for p in former]
@@ -265,21 +311,23 @@ def _with_parents(claim: Claim, kb: KnowledgeBase) -> Claim:
 def relabel_findings(claims: Sequence[Claim], kb: KnowledgeBase) -> list[Finding]:
     """An OEM brand claim whose entity is neither the ODM/platform entity nor in its group: a relabel."""
     findings = []
-    odms = [c for c in claims if c.layer == "odm"]
+    odms = [c for c in claims if c.layer == "odm" and c.entity in kb]
     for oem in (c for c in claims if c.layer == "oem"):
+        listed = oem.entity in kb
         for odm in odms:
-            if kb.same_group(oem.entity, odm.entity):
+            if listed and kb.same_group(oem.entity, odm.entity):
                 continue
-            documented = oem.entity in kb.related(odm.entity, "odm_for")
+            documented = listed and oem.entity in kb.related(odm.entity, "odm_for")
+            brand = kb.entities[oem.entity].name if listed else (oem.detail or oem.entity)
             findings.append(
                 Finding(
-                    id=f"provenance.relabel.{oem.entity}.{odm.entity}",
+                    id=f"provenance.relabel.{oem.entity.replace(':', '.')}.{odm.entity}",
                     rule="attribute.relabel",
                     category="provenance",
                     severity="info",
                     confidence=min(oem.confidence, odm.confidence),
                     title=(
-                        f"{kb.entities[oem.entity].name}-branded firmware built on the "
+                        f"{brand}-branded firmware built on the "
                         f"{kb.entities[odm.entity].name} platform" + (" (documented ODM)" if documented else "")
                     ),
                     path=oem.evidence[0].path if oem.evidence else "",

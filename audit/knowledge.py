@@ -3,6 +3,10 @@
 Everything here is data reviewed like code; this module only loads it, validates it (an unknown relation
 target, a duplicate id or a malformed row is an error, raised as `KnowledgeError`) and answers questions:
 `ancestors`, `lists`, `canonical_chip`, `fact rules`, `brands`, `endpoints`.
+
+An `oem` rule may name no entity but `brand-lookup` (`BRAND_LOOKUP`): its extracted detail is a brand string,
+resolved through `rules/data/brands.yaml` (`resolve_brand`); a brand missing from the table becomes the explicit
+`unlisted:<slug>` entity, one that is never in the knowledge base, so no list or relation can attach to it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ META_ORDER = ("id", "description", "author", "date", "reference", "layer", "enti
 META_OPTIONAL = ("detail", "version_regex")
 ENDPOINT_CATEGORIES = {"vendor-cloud", "p2p-relay", "update", "ntp", "dns", "telemetry"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BRAND_LOOKUP = "brand-lookup"  # rule/fact-rule entity: resolve the extracted brand string through the brand table
+UNLISTED = "unlisted:"  # entity prefix of a brand string found in firmware but absent from the brand table
 
 
 class KnowledgeError(ValueError):
@@ -79,6 +85,7 @@ class FactRule:
     weight: str
     reference: str
     detail: str | None = None
+    where: tuple[tuple[str, re.Pattern[str]], ...] = ()  # other fields of the same fact that must match too
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class KnowledgeBase:
     fact_rules: tuple[FactRule, ...]
     endpoints: tuple[dict[str, str], ...]
     brands: tuple[dict[str, str], ...]
+    not_brands: frozenset[str] = frozenset()  # casefolded words that look like a brand but name none
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.entities
@@ -156,6 +164,14 @@ class KnowledgeBase:
             if row["brand"].lower() == text.strip().lower():
                 return row["entity"]
         return None
+
+    def resolve_brand(self, text: str | None) -> str | None:
+        """Entity of a brand string: the brand table's, else `unlisted:<slug>`; None for a generic word."""
+        brand = " ".join((text or "").split())
+        slug = re.sub(r"[^a-z0-9]+", "-", brand.lower()).strip("-")
+        if not slug or brand.casefold() in self.not_brands or len(slug) < 3:
+            return None
+        return self.brand_entity(brand) or f"{UNLISTED}{slug}"
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -289,15 +305,36 @@ def _load_fact_rules(path: Path, entities: dict[str, Entity], errors: list[str])
             continue
         try:
             regex = re.compile(str(raw["regex"]))
-        except re.error as exc:
-            errors.append(f"fact_rules: {raw['id']}: bad regex: {exc}")
+            where = tuple((str(k), re.compile(str(v))) for k, v in (raw.get("where") or {}).items())
+        except (re.error, AttributeError) as exc:
+            errors.append(f"fact_rules: {raw['id']}: bad regex or where: {exc}")
             continue
-        if raw["entity"] not in entities or raw["layer"] not in LAYERS or raw["weight"] not in WEIGHTS:
+        if not _entity_ok(str(raw["entity"]), str(raw["layer"]), entities) or raw["layer"] not in LAYERS \
+                or raw["weight"] not in WEIGHTS:
             errors.append(f"fact_rules: {raw['id']}: bad entity, layer or weight")
-        rules.append(FactRule(**{k: str(raw[k]) for k in need if k != "regex"}, regex=regex, detail=raw.get("detail")))
+        rules.append(FactRule(**{k: str(raw[k]) for k in need if k != "regex"}, regex=regex, detail=raw.get("detail"),
+                              where=where))
     if len({r.id for r in rules}) != len(rules):
         errors.append("fact_rules: duplicate id")
     return tuple(rules)
+
+
+def _entity_ok(entity: str, layer: str, entities: dict[str, Entity] | KnowledgeBase) -> bool:
+    """A known entity, or `brand-lookup` on the oem layer."""
+    return entity in entities or (entity == BRAND_LOOKUP and layer == "oem")
+
+
+def _load_not_brands(path: Path, errors: list[str]) -> frozenset[str]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, yaml.YAMLError) as exc:
+        errors.append(f"{path.name}: {exc}")
+        return frozenset()
+    words = (doc or {}).get("not_brands") or []
+    if not isinstance(words, list):
+        errors.append(f"{path.name}: not_brands must be a list of strings")
+        return frozenset()
+    return frozenset(" ".join(str(w).split()).casefold() for w in words)
 
 
 def _load_table(path: Path, key: str, owner_key: str, entities: dict[str, Entity], errors: list[str]) -> tuple:
@@ -324,6 +361,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         fact_rules=_load_fact_rules(data / "fact_rules.yaml", entities, errors),
         endpoints=_load_table(data / "endpoints.yaml", "endpoints", "owner", entities, errors),
         brands=_load_table(data / "brands.yaml", "brands", "entity", entities, errors),
+        not_brands=_load_not_brands(data / "brands.yaml", errors),
     )
     if errors:
         raise KnowledgeError("; ".join(errors))
@@ -374,11 +412,14 @@ def validate_rule_meta(info: RuleInfo, kb: KnowledgeBase) -> list[str]:
         (meta.get("reference", "").startswith("https://"), "reference is not an https URL"),
         (meta.get("layer") in LAYERS, f"layer {meta.get('layer')!r} unknown"),
         (meta.get("layer") == info.category or info.category == "suspicious", "layer != folder"),
-        (meta.get("entity") in kb, f"entity {meta.get('entity')!r} not in rules/vendors"),
+        (_entity_ok(meta.get("entity", ""), meta.get("layer", ""), kb),
+         f"entity {meta.get('entity')!r} not in rules/vendors"),
         (meta.get("weight") in WEIGHTS, f"weight {meta.get('weight')!r} not strong|medium|weak"),
         (len(meta.get("description", "")) >= 10, "description too short"),
     )
     problems.extend(msg for ok, msg in checks if not ok)
+    if meta.get("entity") == BRAND_LOOKUP and "version_regex" not in meta:
+        problems.append("a brand-lookup rule needs a version_regex extracting the brand")
     if "version_regex" in meta:
         try:
             re.compile(meta["version_regex"])

@@ -156,3 +156,84 @@ def test_no_relabel_inside_a_corporate_group() -> None:
 def test_unknown_entity_or_layer_is_ignored(tmp_path: Path) -> None:
     matches = [hit("X", "soc", "nobody", "strong", "a"), hit("Y", "suspicious", "xiongmai", "strong", "b")]
     assert attribute([], [], matches, KB) == ([], [], [])
+
+
+BRAND_META = {
+    "detail": "{1}",
+    "version_regex": "(?:<title>[ ]*|(?:19|20)[0-9]{2}[ ,]+)([A-Z][A-Za-z0-9&' ]{0,38}[A-Za-z0-9])",
+}
+
+
+def brand_hit(path: str, *strings: tuple[str, bytes]) -> RuleMatch:
+    return RuleMatch(
+        rule="OEM_Brand_Web_UI_Title",
+        category="oem",
+        meta={"layer": "oem", "entity": "brand-lookup", "weight": "strong", **BRAND_META},
+        sha256=path,
+        path=path,
+        strings=tuple(StringMatch(ident, 16 * i, data) for i, (ident, data) in enumerate(strings)),
+    )
+
+
+def test_brand_lookup_unlisted_brand_and_relabel() -> None:
+    """A confirmed brand missing from the brand table: an explicit unlisted:<slug> claim, and a relabel."""
+    page = brand_hit(
+        "www/index.html",
+        ("$x1", b"<title>Northwind Security - Network Camera</title>"),
+        ("$s1", b"&copy; 2023 Northwind Security Ltd"),
+    )
+    matches = [page, hit("ODM_X", "odm", "xiongmai", "strong", "usr/bin/Sofia")]
+    claims, _, findings = attribute([], [], matches, KB)
+    oem = next(c for c in claims if c.layer == "oem")
+    assert (oem.entity, oem.detail, oem.confidence) == ("unlisted:northwind-security", "Northwind Security", 0.9)
+    assert any("not in rules/data/brands.yaml" in n for n in oem.notes)
+    (finding,) = findings
+    assert finding.id == "provenance.relabel.unlisted.northwind-security.xiongmai"
+    assert finding.title.startswith("Northwind Security-branded firmware built on the Hangzhou Xiongmai")
+    assert {e.rule_id for e in finding.evidence} == {"OEM_Brand_Web_UI_Title", "ODM_X"}
+
+
+def test_brand_lookup_resolves_listed_brands_and_stays_silent_otherwise() -> None:
+    listed = brand_hit("a.html", ("$x1", b"<title>Reolink - IP Camera</title>"), ("$s1", b"2024 Reolink"))
+    unconfirmed = brand_hit("b.html", ("$x1", b"<title>Acme Vision - NVR</title>"), ("$s1", b"2015 jQuery Team"))
+    generic = brand_hit("c.html", ("$x1", b"<title>Network Camera - NVR</title>"), ("$s1", b"2020 Network Camera"))
+    claims, hints, _ = attribute([], [], [listed, unconfirmed, generic], KB)
+    assert [(c.layer, c.entity, c.detail) for c in claims] == [("oem", "reolink", "Reolink")]
+    assert hints == []
+
+
+def test_fact_rule_where_and_numeric_fields() -> None:
+    """An integer header field is matched as text; `where` requires the header checksum to be valid."""
+    good = {"oem_code": 1, "header_checksum_valid": True, "magic": "SWKH"}
+    facts = [Fact("container.hikvision_dav", "d", "fw.dav", good)]
+    claims, _, _ = attribute([], facts, [], KB)
+    assert [(c.layer, c.entity, c.detail) for c in claims] == [("oem", "hikvision", "digicap.dav OEM code 1")]
+    for bad in ({**good, "header_checksum_valid": False}, {**good, "header_checksum_valid": None},
+                {**good, "oem_code": 17}, {**good, "oem_code": True}):
+        assert attribute([], [Fact("container.hikvision_dav", "d", "fw.dav", bad)], [], KB) == ([], [], [])
+
+
+def test_two_endpoint_rules_on_one_file_count_once() -> None:
+    """The single-endpoint and the multiple-endpoint rule of one operator in one binary: one evidence group."""
+    matches = [
+        hit("CLOUD_XMEye_Endpoint", "cloud", "xmeye", "medium", "usr/bin/Sofia", b"secu100.net"),
+        hit("CLOUD_XMEye_Multiple_Endpoints", "cloud", "xmeye", "strong", "usr/bin/Sofia", b"secu100.net"),
+    ]
+    (claim,), _, _ = attribute([], [], matches, KB)
+    assert claim.confidence == 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("Hikvision", "hikvision"),
+        ("  tapo ", "tp-link"),
+        ("Northwind  Security", "unlisted:northwind-security"),
+        ("Network Camera", None),
+        ("IPC", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_brand_resolution(text: str | None, entity: str | None) -> None:
+    assert KB.resolve_brand(text) == entity

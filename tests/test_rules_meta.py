@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from audit.knowledge import RuleInfo, load_knowledge, load_rule_infos, parse_rules, rule_files, validate_rule_meta
+from audit.knowledge import (
+    BRAND_LOOKUP,
+    RuleInfo,
+    load_knowledge,
+    load_rule_infos,
+    parse_rules,
+    rule_files,
+    validate_rule_meta,
+)
 from audit.scan import compile_rules, default_rules_dir
 from tests.helpers.cases import load_cases
 
@@ -69,8 +77,26 @@ def test_rules_compile_with_both_engines(engine: str) -> None:
 
 
 def test_oem_rules_name_brands_from_the_brand_table() -> None:
+    """An oem rule names a brand of the table, or is a brand-lookup rule (its brand resolved at attribution)."""
     brand_entities = {row["entity"] for row in KB.brands}
-    assert {i.meta_dict["entity"] for i in INFOS if i.category == "oem"} <= brand_entities
+    assert {i.meta_dict["entity"] for i in INFOS if i.category == "oem"} <= brand_entities | {BRAND_LOOKUP}
+
+
+def test_brand_lookup_is_only_for_oem_rules_with_a_version_regex(tmp_path: Path) -> None:
+    """`brand-lookup` outside the oem layer, or without a regex extracting the brand, is rejected."""
+    bad = tmp_path / "cloud" / "bad.yar"
+    bad.parent.mkdir()
+    bad.write_text(
+        'rule CLOUD_Bad_Brand {\n meta:\n  id = "0d53db52-b7af-4e5a-9c4e-6cf6879fa8f0"\n'
+        '  description = "a cloud rule naming brand-lookup"\n  author = "x"\n  date = "2026-01-01"\n'
+        '  reference = "https://example.com"\n  layer = "cloud"\n  entity = "brand-lookup"\n  weight = "weak"\n'
+        ' strings:\n  $x1 = "a"\n condition:\n  $x1\n}\n',
+        encoding="utf-8",
+    )
+    (info,) = parse_rules(bad, "cloud")
+    assert any("brand-lookup" in p for p in validate_rule_meta(info, KB))
+    brand_rules = [i for i in INFOS if i.meta_dict.get("entity") == BRAND_LOOKUP]
+    assert brand_rules and all(i.category == "oem" and "version_regex" in i.meta_dict for i in brand_rules)
 
 
 def test_cloud_rules_cover_the_endpoint_table() -> None:

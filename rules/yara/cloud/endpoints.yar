@@ -1,23 +1,46 @@
 /*
    Cloud and P2P relay services, by endpoint domains and SDK symbols. Kept consistent with
    rules/data/endpoints.yaml (tests/test_rules_meta.py checks every vendor-cloud/p2p-relay row is covered).
+   One endpoint of an operator in a file is medium evidence (a hint on its own: a URL list, a help text or a
+   blocklist names domains too). Two or more DISTINCT registered domains of one operator compiled into one
+   ELF binary are a client of that service: a separate `_Multiple_Endpoints` rule at weight strong. Both rules
+   firing on one file count once (one evidence kind per file), never as two independent pieces.
 */
 
 rule CLOUD_Hikvision_HikConnect_Endpoint {
    meta:
       id = "d430c7c7-62dc-47f9-9f39-c1c33e8f8a10"
-      description = "Hik-Connect cloud endpoints (hik-connect.com)"
+      description = "Hik-Connect cloud endpoints (hik-connect.com, hik-connect.co)"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://www.hik-connect.com/"
       layer = "cloud"
-      entity = "hikvision"
+      entity = "hik-connect"
       weight = "medium"
    strings:
       $x1 = "hik-connect.com" nocase fullword
       $x2 = "hik-connect.co" nocase fullword
    condition:
       filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Hikvision_HikConnect_Multiple_Endpoints {
+   meta:
+      id = "5696b915-09df-4489-8c53-a0e7d3402c55"
+      description = "Hik-Connect device-cloud client: a Hik-Connect domain and the EZVIZ device-access domain it runs on (ys7.com), both in one ELF"
+      author = "fwaudit"
+      date = "2026-11-23"
+      reference = "https://www.hik-connect.com/"
+      layer = "cloud"
+      entity = "hik-connect"
+      weight = "strong"
+   strings:
+      $x1 = "hik-connect.com" nocase fullword
+      $x2 = "hik-connect.co" nocase fullword
+      $s1 = "ys7.com" nocase fullword
+      $s2 = "ezvizlife.com" nocase fullword
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 1 of ($x*) and 1 of ($s*)
 }
 
 rule CLOUD_EZVIZ_Endpoint {
@@ -55,6 +78,24 @@ rule CLOUD_Dahua_P2P_Endpoint {
       filesize < 64MB and 1 of them
 }
 
+rule CLOUD_Dahua_P2P_Multiple_Endpoints {
+   meta:
+      id = "4d7e7662-726b-478f-9a77-7bc82275c9cb"
+      description = "Dahua Easy4ip / P2P client: two or more distinct Dahua cloud domains (easy4ipcloud.com, easy4ip.com, dahuap2pcloud.com) in one ELF"
+      author = "fwaudit"
+      date = "2026-11-23"
+      reference = "https://www.easy4ip.com/"
+      layer = "cloud"
+      entity = "dahua"
+      weight = "strong"
+   strings:
+      $x1 = "easy4ipcloud.com" nocase fullword
+      $x2 = "easy4ip.com" nocase fullword
+      $x3 = "dahuap2pcloud.com" nocase fullword
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
+}
+
 rule CLOUD_Imou_Endpoint {
    meta:
       id = "bc1d4375-c0b8-4613-8b0d-e9df1cbe1d7f"
@@ -89,6 +130,25 @@ rule CLOUD_XMEye_Endpoint {
       $x4 = "umeye.cn" nocase fullword
    condition:
       filesize < 64MB and 1 of them
+}
+
+rule CLOUD_XMEye_Multiple_Endpoints {
+   meta:
+      id = "a9642c2c-4b27-43e5-99d1-5a48cd60cad0"
+      description = "XMEye (Xiongmai) cloud / P2P client: two or more distinct XMEye domains (secu100.net, xmeye.net, bcloud365.net, umeye.cn) in one ELF"
+      author = "fwaudit"
+      date = "2026-11-23"
+      reference = "https://sec-consult.com/vulnerability-lab/advisory/multiple-vulnerabilities-in-xiongmai-camera-firmware/"
+      layer = "cloud"
+      entity = "xmeye"
+      weight = "strong"
+   strings:
+      $x1 = "secu100.net" nocase fullword
+      $x2 = "xmeye.net" nocase fullword
+      $x3 = "bcloud365.net" nocase fullword
+      $x4 = "umeye.cn" nocase fullword
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
 }
 
 rule CLOUD_ThroughTek_Kalay_SDK {

@@ -1,6 +1,9 @@
 /*
    OEM brand on the box: model-number schemes and brand strings in identity fields. Every entity here must
-   appear in rules/data/brands.yaml. A brand that differs from the ODM yields a relabel finding.
+   appear in rules/data/brands.yaml, except `brand-lookup` rules: they extract the brand string itself (from
+   a `$x` identity field, confirmed by a `$s` mention of the same brand) and the attribution stage resolves it
+   through the brand table (unlisted brand: `unlisted:<slug>`). A brand that differs from the ODM yields a
+   relabel finding.
 */
 
 rule OEM_Hikvision_Model_Number {
@@ -86,4 +89,23 @@ rule OEM_Lorex_Brand {
       $s2 = /N8[0-9]{2}[A-Z]?[0-9]{0,2}-?[A-Z0-9]{0,8}/
    condition:
       filesize < 64MB and $x1 and 1 of ($s*)
+}
+
+rule OEM_Brand_Web_UI_Title {
+   meta:
+      id = "0d53db52-b7af-4e5a-9c4e-6cf6879fa8ff"
+      description = "Brand of a device web UI: '<title>Brand - Network Camera|NVR|DVR</title>' confirmed by a copyright line naming the same brand (brand resolved through rules/data/brands.yaml; unlisted brands are reported as unlisted:<slug>)"
+      author = "fwaudit"
+      date = "2026-11-23"
+      reference = "https://en.wikipedia.org/wiki/White-label_product"
+      layer = "oem"
+      entity = "brand-lookup"
+      weight = "strong"
+      detail = "{1}"
+      version_regex = "(?:<[Tt][Ii][Tt][Ll][Ee]>[ ]*|(?:19|20)[0-9]{2}[ ,]+)([A-Z][A-Za-z0-9&' ]{0,38}[A-Za-z0-9])"
+   strings:
+      $x1 = /<[Tt][Ii][Tt][Ll][Ee]>[ ]{0,4}[A-Z][A-Za-z0-9&' ]{1,38}[A-Za-z0-9][ ]{1,4}[-|][ ]{1,4}(Network |IP |Web |WiFi |Wi-Fi |Smart |Security )?(Camera|IPC|NVR|DVR|Video Recorder|Network Video Recorder)[ ]{0,4}<\/[Tt][Ii][Tt][Ll][Ee]>/
+      $s1 = /(&copy;|\xc2\xa9|Copyright)[ ]{0,2}(\([Cc]\)[ ]{0,2})?(19|20)[0-9]{2}([-,][ ]?(19|20)[0-9]{2})?[ ,]{1,4}[A-Z][A-Za-z0-9&' ]{1,38}/
+   condition:
+      filesize < 2MB and $x1 and $s1
 }

@@ -3,17 +3,20 @@
 rule SDK_Ingenic_IMP_SDK {
    meta:
       id = "3e8f5518-f9ab-487f-9787-0726d814276c"
-      description = "Ingenic IMP SDK with its version banner format ('%s SDK Version:%s-%s built: %s %s')"
+      description = "Ingenic IMP SDK: IMP_System_GetVersion with its version banner format ('%s SDK Version:%s-%s built:', 'IMP-%s') or a literal IMP-<version> string"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://github.com/OpenIPC/firmware/tree/master/general/package/ingenic-osdrv-t31"
       layer = "sdk"
       entity = "ingenic"
       weight = "strong"
+      detail = "IMP-{1}"
+      version_regex = "IMP-([0-9]{1,2}[.][0-9]{1,2}[.][0-9]{1,3})"
    strings:
       $x1 = "IMP_System_GetVersion"
       $s1 = "SDK Version:%s-%s built:"
       $s2 = "IMP-%s"
+      $s3 = /IMP-[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}/
    condition:
       uint32(0) == 0x464c457f and $x1 and 1 of ($s*)
 }
