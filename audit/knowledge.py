@@ -12,8 +12,6 @@ resolved through `rules/data/brands.yaml` (`resolve_brand`); a brand missing fro
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,6 @@ ENTITY_KEYS = {"id", "name", "aliases", "country", "kind", "lists", "references"
 KINDS = {"soc-vendor", "odm", "oem", "cloud", "p2p-provider", "component", "component-vendor", "project"}
 LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component", "suspicious")
 WEIGHTS = {"strong": 0.9, "medium": 0.6, "weak": 0.3}
-META_ORDER = ("id", "description", "author", "date", "reference", "layer", "entity", "weight")
-META_OPTIONAL = ("detail", "version_regex")
 ENDPOINT_CATEGORIES = {"vendor-cloud", "p2p-relay", "update", "ntp", "dns", "telemetry"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BRAND_LOOKUP = "brand-lookup"  # rule/fact-rule entity: resolve the extracted brand string through the brand table
@@ -86,20 +82,6 @@ class FactRule:
     reference: str
     detail: str | None = None
     where: tuple[tuple[str, re.Pattern[str]], ...] = ()  # other fields of the same fact that must match too
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """A YARA rule as written in its file: name, category (folder), meta in source order."""
-
-    name: str
-    category: str
-    path: Path
-    meta: tuple[tuple[str, str], ...]
-
-    @property
-    def meta_dict(self) -> dict[str, str]:
-        return dict(self.meta)
 
 
 @dataclass
@@ -309,7 +291,7 @@ def _load_fact_rules(path: Path, entities: dict[str, Entity], errors: list[str])
         except (re.error, AttributeError) as exc:
             errors.append(f"fact_rules: {raw['id']}: bad regex or where: {exc}")
             continue
-        if not _entity_ok(str(raw["entity"]), str(raw["layer"]), entities) or raw["layer"] not in LAYERS \
+        if not entity_ok(str(raw["entity"]), str(raw["layer"]), entities) or raw["layer"] not in LAYERS \
                 or raw["weight"] not in WEIGHTS:
             errors.append(f"fact_rules: {raw['id']}: bad entity, layer or weight")
         rules.append(FactRule(**{k: str(raw[k]) for k in need if k != "regex"}, regex=regex, detail=raw.get("detail"),
@@ -319,7 +301,7 @@ def _load_fact_rules(path: Path, entities: dict[str, Entity], errors: list[str])
     return tuple(rules)
 
 
-def _entity_ok(entity: str, layer: str, entities: dict[str, Entity] | KnowledgeBase) -> bool:
+def entity_ok(entity: str, layer: str, entities: dict[str, Entity] | KnowledgeBase) -> bool:
     """A known entity, or `brand-lookup` on the oem layer."""
     return entity in entities or (entity == BRAND_LOOKUP and layer == "oem")
 
@@ -366,70 +348,3 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     if errors:
         raise KnowledgeError("; ".join(errors))
     return kb
-
-
-_RULE_RE = re.compile(r"^\s*(?:private\s+|global\s+)*rule\s+(\w+)[^{]*\{(.*?)^\}", re.M | re.S)
-_META_RE = re.compile(r"meta:\s*(.*?)^\s*(?:strings|condition):", re.M | re.S)
-_META_LINE = re.compile(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))\s*$')
-
-
-def parse_rules(path: Path, category: str) -> list[RuleInfo]:
-    """Rules of one .yar file with their meta in source order (our files keep one meta per line)."""
-    text = path.read_text(encoding="utf-8")
-    infos = []
-    for rule in _RULE_RE.finditer(text):
-        meta_block = _META_RE.search(rule.group(2))
-        pairs = []
-        for line in (meta_block.group(1) if meta_block else "").splitlines():
-            m = _META_LINE.match(line)
-            if m:
-                value = m.group(2) if m.group(2) is not None else m.group(3)
-                pairs.append((m.group(1), value.replace('\\"', '"').replace("\\\\", "\\")))
-        infos.append(RuleInfo(rule.group(1), category, path, tuple(pairs)))
-    return infos
-
-
-def rule_files(yara_dir: Path) -> list[Path]:
-    return sorted(p for p in yara_dir.rglob("*.yar") if p.is_file())
-
-
-def load_rule_infos(yara_dir: Path | None = None) -> list[RuleInfo]:
-    yara_dir = yara_dir or RULES_ROOT / "yara"
-    return [info for p in rule_files(yara_dir) for info in parse_rules(p, p.parent.name)]
-
-
-def validate_rule_meta(info: RuleInfo, kb: KnowledgeBase) -> list[str]:
-    """Problems with one rule's meta: order, presence, format, entity known, regex compiles."""
-    keys = [k for k, _ in info.meta]
-    problems = []
-    expected = list(META_ORDER) + [k for k in META_OPTIONAL if k in keys]
-    if keys != expected:
-        problems.append(f"meta keys {keys} != expected order {expected}")
-    meta = info.meta_dict
-    checks: Iterable[tuple[bool, str]] = (
-        (_is_uuid(meta.get("id", "")), "id is not a UUID"),
-        (bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta.get("date", ""))), "date is not YYYY-MM-DD"),
-        (meta.get("reference", "").startswith("https://"), "reference is not an https URL"),
-        (meta.get("layer") in LAYERS, f"layer {meta.get('layer')!r} unknown"),
-        (meta.get("layer") == info.category or info.category == "suspicious", "layer != folder"),
-        (_entity_ok(meta.get("entity", ""), meta.get("layer", ""), kb),
-         f"entity {meta.get('entity')!r} not in rules/vendors"),
-        (meta.get("weight") in WEIGHTS, f"weight {meta.get('weight')!r} not strong|medium|weak"),
-        (len(meta.get("description", "")) >= 10, "description too short"),
-    )
-    problems.extend(msg for ok, msg in checks if not ok)
-    if meta.get("entity") == BRAND_LOOKUP and "version_regex" not in meta:
-        problems.append("a brand-lookup rule needs a version_regex extracting the brand")
-    if "version_regex" in meta:
-        try:
-            re.compile(meta["version_regex"])
-        except re.error as exc:
-            problems.append(f"version_regex does not compile: {exc}")
-    return problems
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text.lower()
-    except ValueError:
-        return False

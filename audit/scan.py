@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audit.knowledge import RULES_ROOT, rule_files
+from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
 from audit.resources import digest_files
+from audit.rule_meta import rule_files
 
 ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128

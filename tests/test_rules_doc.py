@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from audit.knowledge import load_rule_infos
+from audit.rule_meta import load_rule_infos
 from tests.helpers.controls import REPO
 
 

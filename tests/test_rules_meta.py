@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.knowledge import (
-    BRAND_LOOKUP,
-    RuleInfo,
-    load_knowledge,
-    load_rule_infos,
-    parse_rules,
-    rule_files,
-    validate_rule_meta,
-)
+from audit.knowledge import BRAND_LOOKUP, load_knowledge
+from audit.rule_meta import RuleInfo, load_rule_infos, parse_rules, rule_files, validate_rule_meta
 from audit.scan import compile_rules, default_rules_dir
 from tests.helpers.cases import load_cases
 

@@ -13,7 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from audit.knowledge import load_knowledge, load_rule_infos  # noqa: E402
+from audit.knowledge import load_knowledge  # noqa: E402
+from audit.rule_meta import load_rule_infos  # noqa: E402
 
 OUT = REPO / "docs" / "rules.md"
 CATEGORIES = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component", "suspicious")
