@@ -22,6 +22,7 @@ def print_summary(console: Console, report: Report, written: list[Path]) -> None
         for claim in sorted(report.claims, key=lambda c: (c.layer, -c.confidence, c.entity)):
             table.add_row(claim.layer, claim.entity, claim.detail or "", f"{claim.confidence:.2f}")
         console.print(table)
+    _print_findings(console, report)
     problems = [e for e in report.errors if e.severity == "error"]
     for error in sorted(problems, key=lambda e: (e.kind, e.path or ""))[:10]:
         console.print(f"  [yellow]{error.kind}[/] {error.path or ''}: {error.message}", highlight=False)
@@ -29,3 +30,21 @@ def print_summary(console: Console, report: Report, written: list[Path]) -> None
         console.print(f"  … and {len(problems) - 10} more errors in the report")
     for path in written:
         console.print(f"  wrote {path}")
+
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def _print_findings(console: Console, report: Report) -> None:
+    counts = {level: sum(1 for f in report.findings if f.severity == level) for level in SEVERITY_ORDER}
+    shown = ", ".join(f"{n} {level}" for level, n in counts.items() if n) or "none"
+    console.print(f"  findings: {shown}")
+    calling_home = [e for e in report.endpoints if e.get("category") in ("vendor-cloud", "p2p-relay")]
+    owners = sorted({str(e.get("owner")) for e in calling_home if e.get("owner")})
+    console.print(f"  endpoints: {len(report.endpoints)} ({len(calling_home)} vendor-cloud/p2p"
+                  f"{': ' + ', '.join(owners) if owners else ''}); components: {len(report.components)}")
+    vulns = report.vulnerabilities
+    if vulns.get("status") == "no-data":
+        console.print("  vulnerabilities: no data imported (fwaudit db import-osv PATH)")
+    else:
+        console.print(f"  vulnerabilities: {len(vulns.get('matches', []))} matches")
