@@ -9,14 +9,21 @@ import click
 from rich.console import Console
 
 from audit import __version__
+from audit.cli_db import db
+from audit.diff import diff_reports, render_json, render_text
+from audit.gates import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, apply_baseline, gate
+from audit.load import ReportLoadError, load_report
 from audit.model import AuditConfig, Report
 from audit.pipeline import InputError, run
+from audit.policy import PolicyError, load_policies
 from audit.progress import make_events
 from audit.report import FORMATS, parse_formats, write_reports
 from audit.summary import print_summary
 from audit.unpack import EngineMissingError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+__all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
+FAIL_ON_HELP = ("Exit 1 when anything is at or above this level: review/fail = policy verdicts, "
+                "low..critical = finding severities.")
 
 
 def _size(text: str) -> int:
@@ -68,29 +75,95 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: CPUs].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary; errors only.")
 @click.option("-v", "--verbose", count=True, help="More detail (repeat for more).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="none", show_default=True, help=FAIL_ON_HELP)
+@click.option("--baseline", type=click.Path(path_type=Path), default=None,
+              help="An earlier report.json: report and gate only what is new since then.")
+@click.option("--policy", "policy_files", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              multiple=True, help="Extra policy file (YAML, docs/policies.md); repeatable.")
 def scan(image: Path, output: Path | None, formats: str, workdir: Path | None, keep: bool, depth: int,
          max_bytes: int | None, max_files: int, max_file_size: int | None, timeout: float,
-         jobs: int | None, quiet: bool, verbose: int) -> None:
+         jobs: int | None, quiet: bool, verbose: int, fail_on: str, baseline: Path | None,
+         policy_files: tuple[Path, ...]) -> None:
     """Audit firmware IMAGE and write its reports."""
-    try:
-        chosen = parse_formats(formats)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from exc
+    chosen = _formats_or_usage(formats)
+    _check_policies(policy_files)
+    old = _load_or_exit(baseline) if baseline else None
     err = Console(stderr=True)
     config = AuditConfig(
         image=image, output_dir=output or Path("reports") / image.name, formats=chosen, workdir=workdir,
         keep=keep, depth=depth, max_bytes=max_bytes, max_files=max_files, max_file_size=max_file_size,
-        timeout=timeout, **({"jobs": jobs} if jobs else {}),
+        timeout=timeout, policy_files=policy_files, fail_on=fail_on, baseline=baseline,
+        **({"jobs": jobs} if jobs else {}),
     )
     report = _run_or_exit(config, err, quiet, verbose)
+    if old is not None:
+        report = apply_baseline(report, old)
+    _write_and_exit(report, config.output_dir, chosen, fail_on, quiet)
+
+
+@main.command("report")
+@click.argument("report_json", metavar="REPORT.json", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Folder for the rendered files [default: the folder of REPORT.json].")
+@click.option("-f", "--format", "formats", default="html", show_default=True,
+              help=f"Comma-separated formats ({', '.join(FORMATS)}) or 'all'.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="none", show_default=True, help=FAIL_ON_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="No summary; errors only.")
+def report_cmd(report_json: Path, output: Path | None, formats: str, fail_on: str, quiet: bool) -> None:
+    """Re-render a saved REPORT.json in other formats (no rescan)."""
+    chosen = _formats_or_usage(formats)
+    report = _load_or_exit(report_json)
+    out_dir = output or report_json.parent
+    if "json" in chosen and (out_dir / "report.json").resolve() == report_json.resolve():
+        chosen = tuple(f for f in chosen if f != "json")  # never rewrite the input in place
+    _write_and_exit(report, out_dir, chosen, fail_on, quiet)
+
+
+@main.command("diff")
+@click.argument("old", metavar="OLD.json", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW.json", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def diff_cmd(old: Path, new: Path, fmt: str) -> None:
+    """Show added, removed and changed claims, findings, endpoints, components and files."""
+    result = diff_reports(_load_or_exit(old), _load_or_exit(new))
+    click.echo(render_json(result) if fmt == "json" else render_text(result), nl=False)
+    sys.exit(EXIT_OK)
+
+
+def _formats_or_usage(formats: str) -> tuple[str, ...]:
     try:
-        written = write_reports(report, config.output_dir, config.formats)
-    except OSError as exc:
-        click.echo(f"error: cannot write reports to {config.output_dir}: {exc.strerror or exc}", err=True)
+        return parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from exc
+
+
+def _check_policies(policy_files: tuple[Path, ...]) -> None:
+    try:
+        load_policies(policy_files)
+    except PolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--policy") from exc
+
+
+def _load_or_exit(path: Path) -> Report:
+    try:
+        return load_report(path)
+    except ReportLoadError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+
+
+def _write_and_exit(report: Report, out_dir: Path, formats: tuple[str, ...], fail_on: str, quiet: bool) -> None:
+    try:
+        written = write_reports(report, out_dir, formats)
+    except OSError as exc:
+        click.echo(f"error: cannot write reports to {out_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    result = gate(report, fail_on)
     if not quiet:
         print_summary(Console(), report, written)
-    sys.exit(EXIT_OK)
+        for reason in result.reasons[:10]:
+            click.echo(f"  fail-on {fail_on}: {reason}")
+    sys.exit(result.exit_code)
 
 
 def _run_or_exit(config: AuditConfig, err: Console, quiet: bool, verbose: int) -> Report:
@@ -103,6 +176,8 @@ def _run_or_exit(config: AuditConfig, err: Console, quiet: bool, verbose: int) -
         click.echo("interrupted", err=True)
     sys.exit(EXIT_FAILED)
 
+
+main.add_command(db)
 
 if __name__ == "__main__":
     main()

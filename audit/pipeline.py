@@ -24,6 +24,7 @@ from audit.inspect import inspect_files
 from audit.inventory import build_inventory, unextracted_containers
 from audit.knowledge import load_knowledge
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
+from audit.policy import evaluate_policies
 from audit.resources import rules_digest
 from audit.scan import scan_files
 from audit.unpack import UnpackResult, unpack
@@ -123,6 +124,8 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
     matches = _scan(report, items, config, emit)
     _attribute(report, matches, config, emit)
     _findings(report, items, matches, config, emit)
+    emit("policy", "checking claims and findings against policies")
+    report.policies = _stage(report, "policy", lambda: evaluate_policies(report, config.policy_files)) or []
     if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
         for error in unextracted_containers(report.files, report.chunks):  # a cap already explains gaps
             report.add_error(error)

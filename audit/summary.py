@@ -43,6 +43,9 @@ def _print_findings(console: Console, report: Report) -> None:
     owners = sorted({str(e.get("owner")) for e in calling_home if e.get("owner")})
     console.print(f"  endpoints: {len(report.endpoints)} ({len(calling_home)} vendor-cloud/p2p"
                   f"{': ' + ', '.join(owners) if owners else ''}); components: {len(report.components)}")
+    if report.policies:
+        verdicts = ", ".join(f"{p.policy} {p.verdict}" for p in sorted(report.policies, key=lambda p: p.policy))
+        console.print(f"  policies: {verdicts}", highlight=False)
     vulns = report.vulnerabilities
     if vulns.get("status") == "no-data":
         console.print("  vulnerabilities: no data imported (fwaudit db import-osv PATH)")

@@ -6,9 +6,9 @@ from pathlib import Path
 from types import ModuleType
 
 from audit.model import Report
-from audit.report import json_report
+from audit.report import cdx, html, json_report, markdown, sarif
 
-REPORTERS: tuple[ModuleType, ...] = (json_report,)
+REPORTERS: tuple[ModuleType, ...] = (json_report, sarif, html, markdown, cdx)
 FORMATS: tuple[str, ...] = tuple(m.NAME for m in REPORTERS)
 
 

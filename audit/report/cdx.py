@@ -110,7 +110,9 @@ def _component(comp: dict[str, Any]) -> Component:
     occ = comp.get("occurrences", [])[:MAX_OCCURRENCES]
     primary = next((o for o in occ if o.get("source") in LINKED_SOURCES), occ[0] if occ else None)
     evidence = ComponentEvidence(occurrences=[
-        Occurrence(location=o["path"], offset=o.get("offset"), additional_context=str(o.get("matched", ""))[:200])
+        # the library sorts occurrences by bom-ref first; its default is random, so give a stable, unique one
+        Occurrence(bom_ref=f"{_ref(comp)}#{o['path']}@{o.get('offset')}", location=o["path"],
+                   offset=o.get("offset"), additional_context=str(o.get("matched", ""))[:200])
         for o in occ]) if occ else None
     props = [Property(name="fwaudit:source", value=str(comp.get("source", "")))]
     return Component(
