@@ -140,3 +140,20 @@ def test_find_all_missing_file_is_an_error_not_an_exception(tmp_path: Path) -> N
     result = find_all(items, [r for _, r in items], [], [])
     assert [e.kind for e in result.errors] == ["findings.read"]
     assert [e["value"] for e in result.endpoints] == ["xmeye.net"]
+
+
+def test_root_login_to_a_vendor_program_is_reported_but_standard_shells_are_not() -> None:
+    from audit.findings.credentials import from_accounts
+    from audit.model import Fact
+
+    def account(shell: str, uid: int = 0) -> Fact:
+        return Fact(kind="account", sha256="0" * 64, path="x/etc/passwd", offset=0,
+                    data={"user": "root" if uid == 0 else "daemon", "uid": uid, "shell": shell, "scheme": "locked",
+                          "locked": True, "hash": "*", "source": "passwd"})
+
+    psh = from_accounts([account("/bin/psh")])
+    assert [f.rule for f in psh] == ["credentials.vendor-login-shell"]
+    assert "/bin/psh" in psh[0].title
+    for shell in ("/bin/sh", "/bin/ash", "/usr/bin/bash", "/sbin/nologin", "/bin/false"):
+        assert not [f for f in from_accounts([account(shell)]) if f.rule == "credentials.vendor-login-shell"]
+    assert not from_accounts([account("/bin/psh", uid=1)])

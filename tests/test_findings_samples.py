@@ -27,8 +27,9 @@ RISKY_RULES = {  # expected `risky` id -> finding rule (and, when it matters, th
     "hidden-default-account": ("credentials.known-default-password", "default"),
     "weak-hash-des-crypt": ("credentials.weak-password-hash", "root"),
     "p2p-cloud-library": ("services.p2p-relay-sdk", None),
+    "vendor-restricted-shell": ("credentials.vendor-login-shell", "root"),
 }
-NOT_COVERED = {"vendor-restricted-shell"}  # a login shell judgement, not a findings-stage rule (yet)
+NOT_COVERED: set[str] = set()
 KB = load_knowledge()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from audit.findings.common import evidence, make_finding, mask
@@ -34,6 +35,8 @@ TOKENS = (
 )
 CREDENTIAL_WORD = re.compile(r"(?i)pass|login|auth|telnet|ftp|user|cred|chpasswd")
 DOC_PATH = re.compile(r"(^|/)usr/share/(doc|man|info)/|\.(html?|js|css|md|txt|pdf)$", re.I)
+STANDARD_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "hush", "csh", "tcsh"})
+NO_LOGIN = re.compile(r"(nologin|false|/sync|/halt|/shutdown)$")
 WEAK_SCHEMES = {"des": "DES crypt (8-character limit, 12-bit salt)", "xm-sofia": "Xiongmai Sofia hash (MD5 folded "
                 "to 8 characters, no salt)"}
 
@@ -78,6 +81,12 @@ def _account(fact: Fact) -> list[Finding]:
     if scheme in WEAK_SCHEMES and not d.get("locked"):
         out.append(make_finding("credentials.weak-password-hash", CATEGORY, "medium", 0.9,
                                 f"{user}: weak password hash, {WEAK_SCHEMES[scheme]}", fact.path, ev, "CWE-916", user))
+    shell = str(d.get("shell") or "")
+    if root and shell and PurePosixPath(shell).name not in STANDARD_SHELLS and not NO_LOGIN.search(shell):
+        out.append(make_finding("credentials.vendor-login-shell", CATEGORY, "low", 0.8,
+                                f"{user}: logs in to the vendor program {shell!r}, not a standard shell (a "
+                                "restricted shell is a vendor lock, not access control)", fact.path, ev, "CWE-693",
+                                f"{user}:{shell}"))
     if d.get("extra_uid0"):
         out.append(make_finding("credentials.extra-uid0", CATEGORY, "high", 0.9,
                                 f"{user}: a second account with uid 0", fact.path, ev, "CWE-269", user))
