@@ -1,28 +1,21 @@
 """Benchmark of the inspect stage: ~5,000 unique ELF files, `inspect_files` at -j1 and -j2 (median of 3).
 
-Run: `.venv/bin/python bench/inspect.py [--files N] [--runs R]`. Files are copies of Debian's cross libraries and
+Run: `.venv/bin/python bench/inspect_stage.py [--files N] [--runs R]`. Files are copies of Debian's cross libraries and
 system binaries, each made unique by appending bytes so sha256 dedup does not hide the work.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import hashlib
+import statistics
 import sys
+import tempfile
+import time
+from pathlib import Path
 
-# This file is named like the stdlib `inspect`: drop its own directory from sys.path before anything imports it.
-_HERE = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]  # noqa: PTH100
-sys.path.insert(0, os.path.dirname(_HERE))  # noqa: PTH120
-
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from audit.inspect import inspect_files  # noqa: E402
-from audit.model import FileRecord  # noqa: E402
+from audit.inspect import inspect_files
+from audit.model import FileRecord
 
 SOURCES = ("/usr/arm-linux-gnueabihf/lib", "/usr/mipsel-linux-gnu/lib", "/usr/mips-linux-gnu/lib",
            "/usr/aarch64-linux-gnu/lib", "/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu")
