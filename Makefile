@@ -34,6 +34,7 @@ lint: setup
 
 bench: samples
 	@$(PY) bench/extract.py
+	@$(PY) bench/inspect_stage.py
 
 clean:
 	rm -rf $(SAMPLES) reports/*/ .pytest_cache
