@@ -10,6 +10,8 @@ APT_PACKAGES=(
   squashfs-tools libmagic1
   # building the samples
   u-boot-tools mtd-utils gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu gcc-mips-linux-gnu
+  # the cross compilers' C libraries and headers: only Recommends of gcc-*-cross, so named explicitly
+  libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-mipsel-cross libc6-dev-mips-cross
   zip cpio
   # second opinion on vendor header signatures (issue 7)
   binwalk
