@@ -240,9 +240,9 @@ def _load_entities(vendors_dir: Path, errors: list[str]) -> dict[str, Entity]:
     return entities
 
 
-def _load_chips(path: Path, entities: dict[str, Entity], errors: list[str]) -> dict[str, Chip]:
+def _load_chips(data: Path, entities: dict[str, Entity], errors: list[str]) -> dict[str, Chip]:
     chips: dict[str, Chip] = {}
-    for raw in _load_yaml(path, "chips", errors) if path.exists() else []:
+    for raw in _load_rows(_data_files(data, "chips"), "chips", errors):
         chip = Chip(
             id=str(raw.get("id")),
             vendor=str(raw.get("vendor")),
@@ -256,7 +256,7 @@ def _load_chips(path: Path, entities: dict[str, Entity], errors: list[str]) -> d
         if chip.id in chips:
             errors.append(f"chips: duplicate chip {chip.id!r}")
         chips[chip.id] = chip
-    _add_kernel_codenames(path.parent / "kernel_codenames.yaml", chips, entities, errors)
+    _add_kernel_codenames(data / "kernel_codenames.yaml", chips, entities, errors)
     errors.extend(
         f"chips: {c.id}: rebadge_of unknown chip {c.rebadge_of!r}"
         for c in chips.values()
@@ -277,10 +277,20 @@ def _add_kernel_codenames(path: Path, chips: dict[str, Chip], entities: dict[str
         chips[chip_id] = replace(chip, codenames=tuple(dict.fromkeys((*chip.codenames, *sorted(names)))))
 
 
-def _load_fact_rules(path: Path, entities: dict[str, Entity], errors: list[str]) -> tuple[FactRule, ...]:
+def _data_files(data: Path, name: str) -> list[Path]:
+    """`data/<name>.yaml`, then every `data/<name>/*.yaml` (one file per evidence class), in sorted order."""
+    single = data / f"{name}.yaml"
+    return ([single] if single.exists() else []) + sorted((data / name).glob("*.yaml"))
+
+
+def _load_rows(paths: list[Path], key: str, errors: list[str]) -> list[dict[str, Any]]:
+    return [row for path in paths for row in _load_yaml(path, key, errors)]
+
+
+def _load_fact_rules(paths: list[Path], entities: dict[str, Entity], errors: list[str]) -> tuple[FactRule, ...]:
     rules: list[FactRule] = []
     need = ("id", "description", "fact", "field", "regex", "layer", "entity", "weight", "reference")
-    for raw in _load_yaml(path, "fact_rules", errors) if path.exists() else []:
+    for raw in _load_rows(paths, "fact_rules", errors):
         missing = [k for k in need if k not in raw]
         if missing:
             errors.append(f"fact_rules: {raw.get('id')}: missing {missing}")
@@ -339,8 +349,8 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     data = root / "data"
     kb = KnowledgeBase(
         entities=entities,
-        chips=_load_chips(data / "chips.yaml", entities, errors),
-        fact_rules=_load_fact_rules(data / "fact_rules.yaml", entities, errors),
+        chips=_load_chips(data, entities, errors),
+        fact_rules=_load_fact_rules(_data_files(data, "fact_rules"), entities, errors),
         endpoints=_load_table(data / "endpoints.yaml", "endpoints", "owner", entities, errors),
         brands=_load_table(data / "brands.yaml", "brands", "entity", entities, errors),
         not_brands=_load_not_brands(data / "brands.yaml", errors),
