@@ -97,3 +97,46 @@ def test_symlinks_and_non_files_are_not_followed(tmp_path: Path) -> None:
     assert facts == [] and [e.kind for e in errors] == ["inspect.file.io"]
     sym = FileRecord(path="lib/l2", fs_path="/lib/l2", kind="symlink", size=0, mode=0o777, link_target="x")
     assert inspect_files([(link, sym)]) == ([], [])
+
+
+class _Unportable(Inspector):
+    """Test inspector: parser-typed, unpicklable, raising and worker-killing results on chosen files."""
+
+    NAME, DOC, APPLIES_TO = "unportable", "forces cross-process failures", "files named f0001, f0002, f0003"
+
+    def applies(self, record: FileRecord, head: bytes) -> bool:
+        return record.path in ("bin/f0001", "bin/f0002", "bin/f0003", "bin/f0004")
+
+    def inspect(self, path: Path, record: FileRecord) -> list:
+        import os
+        import threading
+
+        from dissect.cstruct import cstruct
+
+        from audit.model import Fact
+
+        if record.path == "bin/f0001":  # a lock cannot be pickled: the result must still cross as plain data
+            return [Fact(kind="test.lock", sha256=record.sha256 or "", path=record.path, data={"v": threading.Lock()})]
+        if record.path == "bin/f0002":  # a dissect.cstruct integer, the type that broke a real Xiongmai image
+            value = cstruct(endian=">").load("struct s { uint32 v; };").s(b"\0\0\0\7").v
+            return [Fact(kind="test.cstruct", sha256=record.sha256 or "", path=record.path, data={"v": value})]
+        if record.path == "bin/f0003":
+            raise RuntimeError("parser exploded")
+        os._exit(9)  # bin/f0004: the worker process dies outright
+        return []  # not reached
+
+
+def test_pool_survives_unpicklable_results_exceptions_and_dead_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = make_many(tmp_path, 240)
+    monkeypatch.setattr(inspect_pkg, "_INSTANCES", (_Unportable(), *inspect_pkg._INSTANCES))
+    facts, errors = inspect_files(items, jobs=2)
+    elf_paths = {f.path for f in facts if f.kind == "elf"}
+    assert elf_paths == {r.path for _, r in items} - {"bin/f0004"}  # every file but the one that killed a worker
+    by_kind = {f.kind: f for f in facts}
+    assert by_kind["test.cstruct"].data == {"v": 7} and type(by_kind["test.cstruct"].data["v"]) is int
+    assert isinstance(by_kind["test.lock"].data["v"], str)
+    kinds = {(e.path, e.kind) for e in errors}
+    assert ("bin/f0003", "inspect.unportable.crash") in kinds
+    assert ("bin/f0004", "inspect.worker.crash") in kinds
+    assert ("lib/broken.so", "inspect.elf.parse") in kinds or any(p == "lib/broken.so" for p, _ in kinds)

@@ -7,12 +7,14 @@ per unique sha256, turns any failure into a typed `AuditError` and keeps going.
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from audit.inspect.accounts import AccountsInspector
-from audit.inspect.base import InspectError, Inspector, read_head, text
+from audit.inspect.base import InspectError, Inspector, plain, read_head, text
 from audit.inspect.boot import BootInspector, UBootEnvInspector
 from audit.inspect.certs import CertsInspector
 from audit.inspect.containers import ContainersInspector
@@ -59,20 +61,63 @@ def inspect_files(items: Sequence[Item], jobs: int = 1) -> Result:
 
 
 def _in_pool(unique: list[Item], jobs: int) -> list[Result]:
+    """Chunks in a process pool. The files of a chunk whose worker died are re-run one at a time, so only a
+    file that kills its worker loses its facts (it gets `inspect.worker.crash`); every other file's arrive."""
     size = max(16, len(unique) // (jobs * 4))
     chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_inspect_chunk, chunks))
+    results, failed = _run_pool(chunks, jobs)
+    pending = [item for chunk, _ in failed for item in chunk]
+    while pending:  # one worker, tasks in order: the first failure is the file that killed it
+        done, failed = _run_pool([[item] for item in pending], 1)
+        results += done
+        if not failed:
+            break
+        (culprit,), why = failed[0]
+        results.append(([], [_error("worker", "crash", f"worker process died on this file: {why}", culprit[1])]))
+        pending = [item for chunk, _ in failed[1:] for item in chunk]
+    return results
+
+
+def _run_pool(chunks: list[list[Item]], jobs: int) -> tuple[list[Result], list[tuple[list[Item], str]]]:
+    """(results of the chunks that came back, [(chunk, reason)] of those that did not)."""
+    results: list[Result] = []
+    failed: list[tuple[list[Item], str]] = []
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
+        futures: list[tuple[list[Item], Future[Result]]] = [(c, pool.submit(_inspect_chunk, c)) for c in chunks]
+        for chunk, future in futures:
+            try:
+                results.append(future.result())
+            except Exception as exc:  # a dead worker (BrokenProcessPool) or a result that could not cross back
+                failed.append((chunk, f"{type(exc).__name__}: {exc}"))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results, failed
 
 
 def _inspect_chunk(chunk: list[Item]) -> Result:
     facts: list[Fact] = []
     errors: list[AuditError] = []
     for path, record in chunk:
-        f, e = inspect_file(path, record)
+        f, e = _portable(inspect_file(path, record), record)
         facts.extend(f)
         errors.extend(e)
     return facts, errors
+
+
+def _portable(result: Result, record: FileRecord) -> Result:
+    """`result` as it will cross the process boundary: picklable, or reduced to plain data, or an error."""
+    try:
+        pickle.dumps(result)
+        return result
+    except Exception:  # noqa: S110  # any pickling failure: try the plain-data copy below
+        pass
+    facts = [replace(f, data=plain(f.data)) for f in result[0]]
+    try:
+        pickle.dumps((facts, result[1]))
+        return facts, result[1]
+    except Exception as exc:
+        return [], [*result[1], _error("result", "unpicklable", f"{type(exc).__name__}: {exc}", record)]
 
 
 def inspect_file(path: Path, record: FileRecord) -> Result:

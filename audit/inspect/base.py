@@ -45,8 +45,60 @@ class Inspector:
 
 
 def make_fact(record: FileRecord, kind: str, data: dict[str, Any], offset: int | None = None) -> Fact:
-    """A fact about `record`'s bytes."""
-    return Fact(kind=kind, sha256=record.sha256 or "", path=record.path, data=data, offset=offset)
+    """A fact about `record`'s bytes, its data reduced to plain Python values (see `plain`)."""
+    return Fact(kind=kind, sha256=record.sha256 or "", path=record.path, data=plain(data),
+                offset=None if offset is None else int(offset))
+
+
+PLAIN_MAX_NODES = 100_000  # values copied into one fact at most; deeper or larger data is cut
+
+
+def plain(value: Any) -> Any:
+    """`value` as plain data (dict, list, str, int, float, bool, None), whatever parser types it holds.
+
+    Parser libraries hand out their own int/str/bytes subclasses (dissect.cstruct's `uint32`, enum members,
+    ...) that need not pickle across the process pool nor serialise to JSON. Iterative, bounded in size.
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, list[Any] | dict[str, Any], Any]] = [(value, root, 0)]
+    budget = PLAIN_MAX_NODES
+    while stack:
+        item, parent, key = stack.pop()
+        budget -= 1
+        if budget < 0:
+            break
+        parent[key] = _plain_scalar(item)
+        if isinstance(item, dict):
+            out: dict[str, Any] = {}
+            parent[key] = out
+            for k, v in item.items():
+                out[str(_plain_scalar(k))] = None
+                stack.append((v, out, str(_plain_scalar(k))))
+        elif isinstance(item, list | tuple | set | frozenset):
+            if isinstance(item, set | frozenset):
+                item = sorted(item, key=str)  # deterministic order
+            seq: list[Any] = [None] * len(item)
+            parent[key] = seq
+            stack.extend((v, seq, i) for i, v in enumerate(item))
+    return root[0]
+
+
+def _plain_scalar(item: Any) -> Any:
+    if item is None or type(item) in (str, int, float, bool):
+        return item
+    if isinstance(item, bool):
+        return bool(item)
+    if isinstance(item, int):
+        return int(item)
+    if isinstance(item, float):
+        return float(item)
+    if isinstance(item, str):
+        return str(item)
+    if isinstance(item, bytes | bytearray | memoryview):
+        return text(bytes(item))
+    if isinstance(item, dict | list | tuple | set | frozenset):
+        return None  # filled by the caller
+    return str(item)
 
 
 @contextmanager
