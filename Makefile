@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SAMPLES := samples/build
-.PHONY: setup samples controls demo test lint bench eval-corpus clean
+.PHONY: setup samples controls demo test lint bench eval eval-corpus fresh-check clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,6 +28,18 @@ test: samples controls
 
 eval-corpus: setup controls
 	@$(PY) tools/eval_corpus.py
+
+# precision/recall per layer on the labelled real corpus ../shared/corpus (skipped when it is absent)
+EVAL_OUT ?= build/eval
+eval: setup
+	@if [ -f ../shared/eval/score.py ] && [ -f ../shared/corpus/labels.tsv ]; then \
+	  python3 ../shared/eval/score.py --fwaudit $(VENV)/bin/fwaudit --corpus ../shared/corpus \
+	    --out $(EVAL_OUT) --jobs $${EVAL_JOBS:-2} $${EVAL_ITEMS:+--items "$$EVAL_ITEMS"}; \
+	else echo "make eval: ../shared/corpus or ../shared/eval/score.py absent; skipped"; fi
+
+# the README's two commands on a really fresh Debian 12 root (mmdebstrap); downloads a base system, not in CI
+fresh-check:
+	@bash scripts/fresh-check.sh
 
 lint: setup
 	@$(VENV)/bin/ruff check .
