@@ -22,7 +22,9 @@ from audit.unpack.formats import (
     reolink,
     tenvis,
     tplink,
+    uimage,
     xiongmai,
+    zimage,
     zte,
 )
 from audit.unpack.formats.base import FormatSpec
@@ -41,6 +43,8 @@ FORMATS: tuple[FormatSpec, ...] = (
     tenvis.SPEC,
     anjoy.SPEC,
     ambarella.SPEC,
+    uimage.SPEC,
+    zimage.SPEC,
 )
 
 PLUGIN = Path(__file__).with_name("unblob_plugin.py")  # given to `unblob --plugins-path`
