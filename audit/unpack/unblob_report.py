@@ -21,6 +21,7 @@ from audit.model import AuditError, Chunk
 SQUASHFS_MARKER = "fwaudit-unsupported-squashfs:"
 CARVED_NAME = re.compile(r"^(\d+)-(\d+)\.([A-Za-z0-9_]+)$")
 STAGE = "unpack"
+TYPED_PROBLEM = re.compile(r"^(unpack\.[a-z_]+(?:\.[a-z_]+)?): ")
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,10 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
     detail = _short(str(report.get("exception") or report.get("problem") or ""))
     if "File too large" in detail or "EFBIG" in detail:
         code, severity = "unpack.cap.file_size", "error"
+    typed = TYPED_PROBLEM.match(detail) if kind == "ExtractionProblem" else None
+    if typed is not None:  # our handlers name the kind: `unpack.truncated: ...`, `unpack.inconsistent: ...`
+        code = typed.group(1)
+        severity = "error" if code.startswith("unpack.cap.") else "warning"
     if kind == "ExtractionProblem" and "traversal" in detail.lower():
         code = "unpack.unsafe_path"
         severity = "error" if "skip" in str(report.get("resolution", "")).lower() else "warning"
@@ -200,7 +205,9 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
         f"{report.get('target')}",
         "ExtractionProblem": f"{report.get('problem')} ({report.get('resolution')})",
     }.get(kind, f"{kind}: {detail.splitlines()[-1] if detail else 'no detail'}")
-    if code == "unpack.cap.file_size":
+    if typed is not None:
+        message = f"{detail[typed.end():]} ({report.get('resolution')})"
+    elif code == "unpack.cap.file_size":
         message = "a file reached the per-file size cap; its content is truncated"
     where = f"{container}: {report['path']}" if report.get("path") else container
     return AuditError(kind=code, stage=STAGE, message=message, path=where, detail=detail or None,

@@ -9,8 +9,9 @@ sizes ended by a zero word, then the sub-images, each padded to 4 bytes.
 Extracted: the payload, decompressed (bounded) when the header says so, as a file named for what it is:
 `zImage` (an ARM self-decompressing kernel: `zimage.py` opens it next), `Image`/`vmlinux` (a kernel),
 `firmware.bin`, `standalone.bin`, `ramdisk`, `filesystem`, `script`, `fdt.dtb`; multi images as
-`part-0.kernel`, `part-1.ramdisk`, `part-2.dtb`, `part-<n>` (the roles U-Boot's `bootm` gives them). A kernel that is stored uncompressed, is no ARM zImage and has no `Linux version` banner is
-searched for the compressed kernel after its decompressor stub (MIPS and other self-decompressing kernels).
+`part-0.kernel`, `part-1.ramdisk`, `part-2.dtb`, `part-<n>` (the roles U-Boot's `bootm` gives them).
+A kernel that is stored uncompressed, is no ARM zImage and has no `Linux version` banner is searched for
+the compressed kernel after its decompressor stub (MIPS and other self-decompressing kernels).
 A header whose CRC, data CRC or size does not hold becomes a typed problem (`unpack.inconsistent`,
 `unpack.truncated`) with the numbers; the payload is still extracted.
 """
