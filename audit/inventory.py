@@ -19,6 +19,7 @@ from pathlib import Path
 import magic
 
 from audit.model import AuditError, Chunk, FileRecord
+from audit.names import escape_name, raw_hex
 from audit.unpack import UnpackResult
 
 HEAD_BYTES = 64 * 1024
@@ -134,6 +135,11 @@ def build_inventory(
     return records, errors
 
 
+def disk_path(extract_dir: Path, rec: FileRecord) -> Path:
+    """Where an extracted record's bytes are on disk (its raw name when the name was escaped)."""
+    return extract_dir / (os.fsdecode(bytes.fromhex(rec.path_raw)) if rec.path_raw else rec.path)
+
+
 _Info = tuple[os.stat_result, str | None, bytes, str | None]
 
 
@@ -148,20 +154,22 @@ def _stat_and_hash(entry: tuple[Path, str]) -> tuple[_Info | None, AuditError | 
         sha, head = hash_file(path)
         return (st, sha, head, None), None
     except OSError as exc:
-        return None, AuditError(kind="inventory.unreadable", stage="inventory", path=rel,
+        return None, AuditError(kind="inventory.unreadable", stage="inventory", path=escape_name(rel),
                                 message=f"cannot read extracted file: {exc.strerror or exc}")
 
 
-def _record(rel: str, info: _Info, unpacked: UnpackResult, described: dict[str, tuple[str, str]]) -> FileRecord:
+def _record(raw_rel: str, info: _Info, unpacked: UnpackResult, described: dict[str, tuple[str, str]]) -> FileRecord:
     st, sha, head, target = info
+    rel = escape_name(raw_rel)  # names that are not UTF-8 enter here: escaped, raw bytes kept (audit/names.py)
     origin = unpacked.origin(rel) if rel != "" else None
     common = {
-        "path": rel, "fs_path": fs_path_of(rel), "mode": stat.S_IMODE(st.st_mode),
+        "path": rel, "path_raw": raw_hex(raw_rel), "fs_path": fs_path_of(rel), "mode": stat.S_IMODE(st.st_mode),
         "parent": origin.parent if origin else None, "handler": (origin.handler or None) if origin else None,
         "offset": origin.offset if origin else None,
     }
     if target is not None:
-        return FileRecord(kind="symlink", size=0, link_target=target, **common)
+        return FileRecord(kind="symlink", size=0, link_target=escape_name(target), link_target_raw=raw_hex(target),
+                          **common)
     if sha is None:
         return FileRecord(kind="special", size=0, **common)
     if sha not in described:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from audit.names import escape_name
+
 REPORT_SCHEMA = "fwaudit/report/v1"
 
 Status = Literal["complete", "partial"]
@@ -23,6 +25,7 @@ GiB = 1024**3
 MiB = 1024**2
 MIN_TOTAL_CAP = 16 * MiB
 MIN_FILE_CAP = 64 * MiB
+OMIT_IF_NONE = {"omit_if_none": True}  # field metadata: left out of report.json while None (keeps old reports equal)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class FileRecord:
     handler: str | None = None  # handler that carved the chunk this file came out of
     offset: int | None = None  # byte offset of that chunk inside `parent`
     link_target: str | None = None
+    # raw bytes (hex) of a name that is not UTF-8; `path`/`link_target` then hold it escaped (audit/names.py)
+    path_raw: str | None = field(default=None, metadata=OMIT_IF_NONE)
+    link_target_raw: str | None = field(default=None, metadata=OMIT_IF_NONE)
 
 
 @dataclass(frozen=True)
@@ -276,9 +282,12 @@ class Report:
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, tuples and paths to plain JSON types (dict keys sorted later by the writer)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get("omit_if_none") and getattr(value, f.name) is None)}
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {escape_name(str(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return escape_name(value)  # a name that is not UTF-8 never reaches a writer raw
     if isinstance(value, list | tuple | set | frozenset):
         items = [to_jsonable(v) for v in value]
         return sorted(items, key=_sort_key) if isinstance(value, set | frozenset) else items

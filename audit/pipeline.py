@@ -21,7 +21,7 @@ from audit import __version__
 from audit.attribute import attribute
 from audit.findings import find_all
 from audit.inspect import inspect_files
-from audit.inventory import build_inventory, unextracted_containers
+from audit.inventory import build_inventory, disk_path, unextracted_containers
 from audit.knowledge import load_knowledge
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.policy import evaluate_policies
@@ -173,7 +173,7 @@ def _findings(report: Report, items: list[tuple[Path, FileRecord]], matches: lis
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:
     """(path on disk, record) for every regular file: the image itself, or its extracted copy."""
-    return [(image if rec.path == image.name and rec.parent is None else extract_dir / rec.path, rec)
+    return [(image if rec.path == image.name and rec.parent is None else disk_path(extract_dir, rec), rec)
             for rec in files if rec.kind == "file"]
 
 

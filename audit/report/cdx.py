@@ -25,6 +25,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from packageurl import PackageURL
 
 from audit.model import Claim, Fact, Report
+from audit.report.output import write_atomic
 
 NAME = "cdx"
 FILENAME = "sbom.cdx.json"
@@ -38,9 +39,7 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    target = out_dir / FILENAME
-    target.write_text(render(report), encoding="utf-8")
-    return target
+    return write_atomic(out_dir / FILENAME, render(report))
 
 
 def build_bom(report: Report) -> Bom:

@@ -18,6 +18,7 @@ from audit.model import Claim, Evidence, Finding, PolicyResult, Report
 from audit.policy import describe, endpoint_where
 from audit.report import html_assets
 from audit.report.html_graph import render_svg
+from audit.report.output import write_atomic
 from audit.report.rulemeta import entity_lists, entity_names, entity_parents, rule_meta
 from audit.report.view import (
     LAYER_LABELS,
@@ -239,7 +240,5 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    target = out_dir / FILENAME
-    target.write_text(render(report), encoding="utf-8")
-    return target
+    return write_atomic(out_dir / FILENAME, render(report))
 

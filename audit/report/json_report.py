@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from audit.model import Report
+from audit.report.output import write_atomic
 
 NAME = "json"
 FILENAME = "report.json"
@@ -16,6 +17,4 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    target = out_dir / FILENAME
-    target.write_text(render(report), encoding="utf-8")
-    return target
+    return write_atomic(out_dir / FILENAME, render(report))

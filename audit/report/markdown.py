@@ -10,6 +10,7 @@ from pathlib import Path
 
 from audit.cite import cite_evidence
 from audit.model import Claim, Report
+from audit.report.output import write_atomic
 from audit.report.rulemeta import entity_names
 from audit.report.view import (
     LAYER_LABELS,
@@ -125,6 +126,4 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    target = out_dir / FILENAME
-    target.write_text(render(report), encoding="utf-8")
-    return target
+    return write_atomic(out_dir / FILENAME, render(report))

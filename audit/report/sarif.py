@@ -16,6 +16,7 @@ from urllib.parse import quote
 from audit.cite import cite_evidence, unescape_matched
 from audit.fingerprints import claim_fingerprint, finding_fingerprint
 from audit.model import Claim, Evidence, Finding, Report
+from audit.report.output import write_atomic
 from audit.report.rulemeta import entity_names, rule_meta
 
 NAME = "sarif"
@@ -38,7 +39,8 @@ def precision(confidence: float) -> str:
 
 
 def _location(path: str, ev: Evidence | None = None, index: int | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": BASE_ID}}
+    uri = quote(path, safe="/", errors="surrogateescape")  # a raw non-UTF-8 byte becomes %NN, never a crash
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": BASE_ID}}
     if ev is not None and ev.offset is not None:
         matched = unescape_matched(ev.matched)
         physical["region"] = {"byteOffset": ev.offset, "byteLength": len(matched), "snippet": {"text": ev.matched}}
@@ -184,6 +186,4 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    target = out_dir / FILENAME
-    target.write_text(render(report), encoding="utf-8")
-    return target
+    return write_atomic(out_dir / FILENAME, render(report))

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from audit.model import AuditError, Chunk
+from audit.names import escape_name
 
 SQUASHFS_MARKER = "fwaudit-unsupported-squashfs:"
 CARVED_NAME = re.compile(r"^(\d+)-(\d+)\.([A-Za-z0-9_]+)$")
@@ -51,9 +52,9 @@ class PathNamer:
     def __call__(self, raw: str | Path) -> str | None:
         path = Path(raw)
         if path == self.image:
-            return self.image_name
+            return escape_name(self.image_name)
         try:
-            return path.relative_to(self.extract_dir).as_posix()
+            return escape_name(path.relative_to(self.extract_dir).as_posix())  # as inventory names it
         except ValueError:
             return None
 
@@ -209,7 +210,7 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
         message = f"{detail[typed.end():]} ({report.get('resolution')})"
     elif code == "unpack.cap.file_size":
         message = "a file reached the per-file size cap; its content is truncated"
-    where = f"{container}: {report['path']}" if report.get("path") else container
+    where = f"{container}: {escape_name(str(report['path']))}" if report.get("path") else container
     return AuditError(kind=code, stage=STAGE, message=message, path=where, detail=detail or None,
                       severity=severity)
 
