@@ -8,6 +8,8 @@ APT_PACKAGES=(
   # extractors unblob calls
   p7zip-full e2fsprogs erofs-utils lz4 zstd lziprecover lzop partclone android-sdk-libsparse-utils unar
   squashfs-tools libmagic1
+  # fsck.cramfs / mkfs.cramfs (Debian 12: util-linux; Debian 13 moved them to util-linux-extra)
+  util-linux
   # building the samples
   u-boot-tools mtd-utils gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu gcc-aarch64-linux-gnu gcc-mips-linux-gnu
   # the cross compilers' C libraries and headers: only Recommends of gcc-*-cross, so named explicitly

@@ -9,8 +9,10 @@ from __future__ import annotations
 from unblob.plugins import hookimpl
 
 from audit.unpack.formats import handlers
+from audit.unpack.formats.cramfs import use_fsck_cramfs
 
 
 @hookimpl
 def unblob_register_handlers() -> list[type]:
+    use_fsck_cramfs()  # unblob's cramfs handler, extracted by fsck.cramfs instead of 7z (keeps symlinks)
     return handlers()
