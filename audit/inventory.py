@@ -108,14 +108,14 @@ def fs_path_of(path: str) -> str:
     for index in range(len(parts) - 1, -1, -1):
         if parts[index].endswith("_extract"):
             return "/" + "/".join(parts[index + 1 :])
-    return "/" + parts[-1]
+    return "/" + path  # the image itself, or a file of an extracted tree (paths relative to its root)
 
 
 def build_inventory(
     image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
 ) -> tuple[list[FileRecord], list[AuditError]]:
     """Records for the image itself and everything extracted from it, sorted by path."""
-    entries: list[tuple[Path, str]] = [(image, image.name)]
+    entries: list[tuple[Path, str]] = [] if image.is_dir() else [(image, image.name)]  # a tree has no top file
     root = unpacked.extract_dir
     entries += [(p, p.relative_to(root).as_posix()) for p in walk_tree(root)]
     errors: list[AuditError] = []
@@ -131,6 +131,8 @@ def build_inventory(
                     records.append(_record(rel, info, unpacked, described))
             if progress is not None:
                 progress(min(start + BATCH, len(entries)))
+    for rel, st, target in unpacked.tree.recorded if unpacked.tree else ():  # a tree's entries kept off disk
+        records.append(_record(rel, (st, None, b"", target), unpacked, described))
     records.sort(key=lambda r: r.path)
     return records, errors
 

@@ -29,6 +29,7 @@ from audit.resources import rules_digest
 from audit.scan import scan_files
 from audit.unpack import UnpackResult, unpack
 from audit.unpack.formats.binwalk_sigs import binwalk_signatures
+from audit.unpack.tree import TREE_FORMAT
 from audit.vulndb import match_components
 
 Events = Callable[[str, str], None]  # (stage, message)
@@ -36,16 +37,16 @@ T = TypeVar("T")
 
 
 class InputError(Exception):
-    """The input cannot be audited at all (missing, not a regular file, unreadable)."""
+    """The input cannot be audited at all (missing, not a regular file or directory, unreadable)."""
 
 
 def check_input(image: Path) -> Path:
-    """The resolved image path, or InputError with a message a person can act on."""
+    """The resolved image path (a file, or a directory holding an extracted tree), or InputError."""
     if not image.exists() and not image.is_symlink():
         raise InputError(f"{image}: no such file")
     resolved = image.resolve()
     if resolved.is_dir():
-        raise InputError(f"{image}: is a directory; give a firmware image file")
+        return _check_tree(image, resolved)
     if not resolved.is_file():
         raise InputError(f"{image}: not a regular file")
     if resolved.stat().st_size == 0:
@@ -55,6 +56,17 @@ def check_input(image: Path) -> Path:
             handle.read(1)
     except OSError as exc:
         raise InputError(f"{image}: cannot be read ({exc.strerror})") from exc
+    return resolved
+
+
+def _check_tree(given: Path, resolved: Path) -> Path:
+    """An extracted tree must be a listable directory other than the file-system root."""
+    try:
+        next(iter(resolved.iterdir()), None)
+    except OSError as exc:
+        raise InputError(f"{given}: directory cannot be read ({exc.strerror})") from exc
+    if not resolved.name:
+        raise InputError(f"{given}: the file-system root is not an extracted firmware tree")
     return resolved
 
 
@@ -88,17 +100,20 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
 
 
 def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Report:
-    size = image.stat().st_size
+    tree = image.is_dir()
+    size = 0 if tree else image.stat().st_size
     report = Report(
         tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
         run={},
-        image={"name": image.name, "sha256": sha256_file(image), "size": size,
-               "format": _describe(image)},
+        image={"name": image.name, "sha256": "" if tree else sha256_file(image), "size": size,
+               "format": TREE_FORMAT if tree else _describe(image)},
     )
-    emit("unpack", f"unpacking {image.name} ({size} bytes)")
+    emit("unpack", f"copying the tree {image.name}" if tree else f"unpacking {image.name} ({size} bytes)")
     unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
     if unpacked is None:
         unpacked = UnpackResult(extract_dir=workdir / "extract")
+    if unpacked.tree is not None:  # a tree's digest and size come from its copy (audit/unpack/tree.py)
+        report.image.update(sha256=unpacked.tree.sha256, size=unpacked.tree.size)
     for error in unpacked.errors:
         report.add_error(error)
     report.chunks = unpacked.chunks
@@ -115,8 +130,8 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.facts, errors = inspected
         for error in errors:
             report.add_error(error)
-    signatures = _stage(report, "binwalk",
-                        lambda: binwalk_signatures(image, image.name, report.image["sha256"]))
+    signatures = None if tree else _stage(report, "binwalk",
+                                          lambda: binwalk_signatures(image, image.name, report.image["sha256"]))
     if signatures is not None:  # a second opinion on vendor headers: weak facts, never a verdict alone
         report.facts.extend(signatures[0])  # the report sorts every list when serialised
         for error in signatures[1]:
@@ -173,7 +188,8 @@ def _findings(report: Report, items: list[tuple[Path, FileRecord]], matches: lis
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:
     """(path on disk, record) for every regular file: the image itself, or its extracted copy."""
-    return [(image if rec.path == image.name and rec.parent is None else disk_path(extract_dir, rec), rec)
+    top = image.name if image.is_file() else None  # an extracted tree has no top-level image file
+    return [(image if rec.path == top and rec.parent is None else disk_path(extract_dir, rec), rec)
             for rec in files if rec.kind == "file"]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.model import AuditConfig, AuditError, Chunk
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, run_unblob
+from audit.unpack.tree import TreeCopy, copy_tree, walk_entries
 from audit.unpack.unblob_report import (
     Origin,
     PathNamer,
@@ -26,6 +28,7 @@ class UnpackResult:
     origins: dict[str, Origin] = field(default_factory=dict)
     errors: list[AuditError] = field(default_factory=list)
     engine: EngineRun | None = None
+    tree: TreeCopy | None = None  # set when the input was an extracted tree (a directory)
 
     def origin(self, path: str) -> Origin | None:
         """Origin of a path in the image: from unblob's report, else from unblob's naming."""
@@ -49,9 +52,35 @@ def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress |
     """
     extract_dir = workdir / "extract"
     extract_dir.mkdir(parents=True, exist_ok=True)
+    if image.is_dir():
+        return _unpack_tree(image, workdir, extract_dir, config, progress)
     caps = caps_for(config, image.stat().st_size)
     run = run_unblob(image, extract_dir, workdir, config.depth, config.jobs, caps, progress)
     result = UnpackResult(extract_dir=extract_dir, engine=run)
+    _engine_errors(result, run, image, extract_dir)
+    return result
+
+
+def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConfig,
+                 progress: Progress | None) -> UnpackResult:
+    """An extracted tree: copy it (bounded, links never followed) to `extract_dir`, then run unblob on the copy.
+
+    Paths in the report are relative to the tree root; nested containers get `*_extract` beside them.
+    """
+    copied = TreeCopy()
+    entries = walk_entries(tree, config.max_files, copied, skip=workdir)
+    size = sum(e.size for e in entries if stat.S_ISREG(e.mode))
+    caps = caps_for(config, size)
+    copy_tree(tree, extract_dir, entries, caps.max_bytes, caps.max_file_size, copied)
+    result = UnpackResult(extract_dir=extract_dir, tree=copied, errors=[*copied.errors])
+    run = run_unblob(extract_dir, extract_dir, workdir, config.depth, config.jobs, caps, progress)
+    result.engine = run
+    _engine_errors(result, run, tree, extract_dir)
+    return result
+
+
+def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_dir: Path) -> None:
+    """Cap errors, chunks, origins and typed errors from one unblob run."""
     if run.cap_hit is not None:
         result.errors.append(AuditError(
             kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=image.name,
@@ -61,7 +90,6 @@ def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress |
     mapped = _read_map(run, image, extract_dir)
     result.chunks, result.origins = mapped.chunks, mapped.origins
     result.errors.extend(mapped.errors)
-    return result
 
 
 def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:

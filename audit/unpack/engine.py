@@ -9,6 +9,7 @@ and the caller records a typed error.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import resource
 import shutil
@@ -62,6 +63,13 @@ def unblob_command() -> list[str]:
     return [found]
 
 
+def unblob_dir_command() -> list[str]:
+    """Our entry point that runs unblob on a directory (an extracted tree), with this interpreter."""
+    if importlib.util.find_spec("unblob") is None:
+        raise EngineMissingError("unblob is not installed: run `make setup` (or pip install fwaudit)")
+    return [sys.executable, str(WRAPPER_DIR / "unblob-dir")]
+
+
 def child_env() -> dict[str, str]:
     """PATH with our sasquatch stand-in first and this venv's tools (jefferson, ubireader) next."""
     env = dict(os.environ)
@@ -109,10 +117,14 @@ def run_unblob(
     image: Path, extract_dir: Path, workdir: Path, depth: int, jobs: int, caps: Caps,
     progress: Progress | None = None,
 ) -> EngineRun:
-    """Extract `image` into `extract_dir` with unblob, enforcing `caps`; never raises on bad input."""
+    """Extract `image` into `extract_dir` with unblob, enforcing `caps`; never raises on bad input.
+
+    A directory `image` is an extracted tree already copied inside `extract_dir` (audit/unpack/tree.py).
+    """
     report_path = workdir / "unblob-report.json"
     log_path = workdir / "unblob.log"
-    cmd = [*unblob_command(), "--extract-dir", str(extract_dir), "--depth", str(depth),
+    engine = unblob_dir_command() if image.is_dir() else unblob_command()
+    cmd = [*engine, "--extract-dir", str(extract_dir), "--depth", str(depth),
            "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
            "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
     stderr_path = workdir / "unblob.stderr"
