@@ -9,8 +9,8 @@ found by its magic and accepted only if it decodes. MIPS (`arch/mips/boot/compre
 self-decompressing kernels have no header at all: `uimage.py` asks `write_self_decompressing` to search an
 uncompressed kernel payload that carries no `Linux version` banner of its own.
 
-Extracted: `Image` (ARM, ARM64, RISC-V) or `vmlinux` (others), the decompressed kernel, and `<name>.stub`,
-the bytes before the stream (the decompressor). A stream that stops early or is damaged is a typed problem
+Extracted: `Image` (ARM, ARM64, RISC-V) or `vmlinux` (others), the decompressed kernel; the stub stays in
+the file that holds it. A stream that stops early or is damaged is a typed problem
 (`unpack.truncated`, `unpack.inconsistent`); the bytes decoded up to there are kept.
 """
 
@@ -122,14 +122,13 @@ def write_self_decompressing(path: Path, member: Member, outdir: Path, name: str
 
 def write_kernel(path: Path, member: Member, offset: int, method: str, outdir: Path,
                  name: str) -> tuple[Problem, ...]:
-    """Write the stub (member bytes before `offset`) and the decompressed stream at `offset` to outdir."""
+    """Write the stream at `offset` of the member, decompressed, to outdir/name.
+
+    The stub before it is not written again: it stays readable in the file that holds it (zImage, uImage).
+    """
     outdir.mkdir(parents=True, exist_ok=True)
-    with path.open("rb") as fin:
-        if offset > 0:
-            fin.seek(member.offset)
-            (outdir / f"{name}.stub").write_bytes(fin.read(offset))
-        with (outdir / name).open("xb") as fout:
-            result = decompress(fin, member.offset + offset, member.size - offset, method, fout, output_cap())
+    with path.open("rb") as fin, (outdir / name).open("xb") as fout:
+        result = decompress(fin, member.offset + offset, member.size - offset, method, fout, output_cap())
     problem = stream_problem(result, f"{name} ({method} at 0x{offset:x})", member.size - offset)
     return () if problem is None else (problem,)
 
