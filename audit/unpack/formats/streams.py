@@ -39,11 +39,12 @@ LZ4_BOUND = LZ4_LEGACY_BLOCK + LZ4_LEGACY_BLOCK // 255 + 16  # LZ4_compressBound
 LZ4_FRAME = b"\x04\x22\x4d\x18"
 LZOP = b"\x89LZO\x00\r\n\x1a\n"
 
-# where a compressed stream starts, by magic (the lzma pattern: properties 0x5d, a power-of-two dictionary)
+# where a compressed stream starts, by magic (lzma: properties 0x5d and a dictionary of 64 KiB..2 GiB); candidates
+# are confirmed by decoding (`probe`), never by the magic alone
 MAGICS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("gzip", re.compile(rb"\x1f\x8b\x08[\x00-\x1f]")),
     ("xz", re.compile(rb"\xfd7zXZ\x00")),
-    ("lzma", re.compile(rb"\x5d\x00\x00[\x00-\x80]\x00[\xff\x00]")),
+    ("lzma", re.compile(rb"\x5d\x00\x00[\x00-\x80]\x00")),  # the size field may be known: not matched
     ("bzip2", re.compile(rb"BZh[1-9]1AY&SY")),
     ("lzo", re.compile(re.escape(LZOP))),
     ("lz4", re.compile(re.escape(LZ4_LEGACY) + b"|" + re.escape(LZ4_FRAME))),

@@ -166,8 +166,13 @@ def data_crc(path: Path, member: Member) -> int:
 
 
 def write_payload(src: Path, member: Member, compression: str, dest: Path) -> Problem | None:
-    """Copy or decompress (bounded) one payload to `dest`."""
+    """Copy or decompress (bounded) one payload to `dest`; a payload that is not what the header says is
+    copied as stored (vendor packers often declare gzip over raw code) and reported."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if compression != "none" and not _starts_like(src, member, compression):
+        write_payload(src, member, "none", dest)
+        return Problem("inconsistent", f"{member.name}: header declares {compression} but the {member.size} "
+                       f"payload bytes do not start like a {compression} stream; kept as stored")
     with src.open("rb") as fin, dest.open("xb") as fout:
         if compression == "none":
             fin.seek(member.offset)
