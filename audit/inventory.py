@@ -54,7 +54,7 @@ CONTAINER_MAGIC = re.compile(
 
 def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list[AuditError]:
     """Files that libmagic calls a container but no handler extracted (truncated, corrupt, unsupported)."""
-    opened = {c.container for c in chunks if c.handler != "unknown"}
+    opened = {c.container for c in chunks if c.handler != "unknown"} | _unpacked_beforehand(files)
     return [
         AuditError(kind="unpack.not_extracted", stage="unpack", path=rec.path,
                    message=f"looks like '{rec.magic[:80]}' but no handler extracted it "
@@ -63,6 +63,16 @@ def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list
         if rec.kind == "file" and rec.path not in opened and CONTAINER_MAGIC.match(rec.magic)
         and not _header_only(rec)
     ]
+
+
+def _unpacked_beforehand(files: list[FileRecord]) -> set[str]:
+    """Containers whose `<path>_extract` folder holds files: an extracted tree that came already unpacked."""
+    out: set[str] = set()
+    for rec in files:
+        parts = rec.path.split("/")
+        out.update("/".join(parts[:i])[: -len("_extract")]
+                   for i in range(1, len(parts)) if parts[i - 1].endswith("_extract"))
+    return out
 
 
 def _header_only(rec: FileRecord) -> bool:

@@ -60,11 +60,13 @@ def check_input(image: Path) -> Path:
 
 
 def _check_tree(given: Path, resolved: Path) -> Path:
-    """An extracted tree must be a listable directory other than the file-system root."""
+    """An extracted tree must be a listable, non-empty directory other than the file-system root."""
     try:
-        next(iter(resolved.iterdir()), None)
+        first = next(iter(resolved.iterdir()), None)
     except OSError as exc:
         raise InputError(f"{given}: directory cannot be read ({exc.strerror})") from exc
+    if first is None:
+        raise InputError(f"{given}: is an empty directory; nothing to audit")
     if not resolved.name:
         raise InputError(f"{given}: the file-system root is not an extracted firmware tree")
     return resolved

@@ -194,5 +194,5 @@ def test_unusable_input_gives_clear_message_and_exit_3(tmp_path: Path, case: str
     result = _cli("scan", str(target), "-o", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 3
     assert "Traceback" not in result.stderr
-    expected = {"empty": "is empty", "directory": "is a directory", "missing": "no such file"}[case]
+    expected = {"empty": "is empty", "directory": "is an empty directory", "missing": "no such file"}[case]
     assert expected in result.stderr
