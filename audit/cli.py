@@ -13,7 +13,7 @@ from audit.cli_db import db
 from audit.diff import diff_reports, render_json, render_text
 from audit.gates import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, apply_baseline, gate
 from audit.load import ReportLoadError, load_report
-from audit.model import AuditConfig, Report
+from audit.model import AuditConfig, AuditError, Report
 from audit.pipeline import InputError, run
 from audit.policy import PolicyError, load_policies
 from audit.progress import make_events
@@ -153,17 +153,44 @@ def _load_or_exit(path: Path) -> Report:
 
 
 def _write_and_exit(report: Report, out_dir: Path, formats: tuple[str, ...], fail_on: str, quiet: bool) -> None:
+    """Write every format (one failing writer never costs the others), then exit: 3 on an internal failure,
+    else the gate's 0 or 1. Exit 1 means only "a gate tripped", never "fwaudit broke"."""
+    written, failed = _write_each(report, out_dir, formats)
+    crashed = stage_crashes(report)
     try:
-        written = write_reports(report, out_dir, formats)
-    except OSError as exc:
-        click.echo(f"error: cannot write reports to {out_dir}: {exc.strerror or exc}", err=True)
+        result = gate(report, fail_on)
+        if not quiet:
+            print_summary(Console(), report, written)
+            for reason in result.reasons[:10]:
+                click.echo(f"  fail-on {fail_on}: {reason}")
+    except Exception as exc:  # a summary bug must not pass for a tripped gate
+        click.echo(f"error: internal failure after writing the reports: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
-    result = gate(report, fail_on)
-    if not quiet:
-        print_summary(Console(), report, written)
-        for reason in result.reasons[:10]:
-            click.echo(f"  fail-on {fail_on}: {reason}")
+    if failed or crashed:
+        for kind in crashed:
+            click.echo(f"error: the {kind.split('.')[0]} stage failed ({kind}); the report is partial", err=True)
+        sys.exit(EXIT_FAILED)
     sys.exit(result.exit_code)
+
+
+def stage_crashes(report: Report) -> list[str]:
+    """Kinds of errors that mean a whole stage was lost (`<stage>.crash`), not one file's problem."""
+    return sorted({e.kind for e in report.errors if e.kind.count(".") == 1 and e.kind.endswith(".crash")})
+
+
+def _write_each(report: Report, out_dir: Path, formats: tuple[str, ...]) -> tuple[list[Path], list[str]]:
+    written: list[Path] = []
+    failed: list[str] = []
+    for name in formats:
+        try:
+            written += write_reports(report, out_dir, (name,))
+        except OSError as exc:
+            failed.append(name)
+            click.echo(f"error: cannot write the {name} report to {out_dir}: {exc.strerror or exc}", err=True)
+        except Exception as exc:  # a writer bug: report it, keep the other formats
+            failed.append(name)
+            click.echo(f"error: internal failure writing the {name} report: {type(exc).__name__}: {exc}", err=True)
+    return written, failed
 
 
 def _run_or_exit(config: AuditConfig, err: Console, quiet: bool, verbose: int) -> Report:
@@ -174,7 +201,17 @@ def _run_or_exit(config: AuditConfig, err: Console, quiet: bool, verbose: int) -
         click.echo(f"error: {exc}", err=True)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
+    except Exception as exc:  # an internal failure is exit 3 with a partial report, never a traceback and exit 1
+        return failed_report(config, exc)
     sys.exit(EXIT_FAILED)
+
+
+def failed_report(config: AuditConfig, exc: Exception) -> Report:
+    """The report of a run that broke outside any stage: partial, holding the failure as `audit.crash`."""
+    error = AuditError(kind="audit.crash", stage="audit",
+                       message=f"the audit stopped on an internal failure: {type(exc).__name__}: {exc}")
+    return Report(tool={"name": "fwaudit", "version": __version__}, run={"config": config.public_dict()},
+                  image={"name": config.image.name}, status="partial", errors=[error])
 
 
 main.add_command(db)
