@@ -158,3 +158,11 @@ def anjoy(kernel: bytes, rootfs: bytes) -> bytes:
 
 def ambarella(payload: bytes) -> bytes:
     return (b"\0" * 0xA4 + bytes.fromhex("90EB24A3")).ljust(0x100, b"\0") + payload
+
+
+def zimage(kernel: bytes, stub_size: int = 0x2000) -> bytes:
+    """An ARM zImage as head.S lays it out: a stub with the magic and start/end words, a gzip kernel, its size."""
+    body = bytearray(b"\x00\x00\xa0\xe1" * (stub_size // 4) + gzip.compress(kernel, mtime=0)
+                     + struct.pack("<I", len(kernel)))
+    body[0x24:0x30] = b"\x18\x28\x6f\x01" + struct.pack("<II", 0, len(body))
+    return bytes(body)

@@ -33,6 +33,7 @@ FIXTURES: dict[str, bytes] = {
     "tenvis_pk2": fx.tenvis_pk2([("/bin/app", G("t"))], ["reboot"]),
     "anjoy": fx.anjoy(G("k"), G("r")),
     "ambarella": fx.ambarella(G("a")),
+    "zimage": fx.zimage(bytes(range(256)) * 512),
 }
 SPECS = {spec.name: spec for spec in FORMATS if spec.parse is not None}
 ROUNDS = 150
