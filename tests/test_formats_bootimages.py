@@ -247,6 +247,19 @@ def test_damaged_uimages_give_typed_warnings(tmp_path: Path) -> None:
     assert facts_on(report, "uboot.version", "hdr.img_extract/firmware.bin")  # payload still read
 
 
+@needs_mkimage
+@pytest.mark.parametrize(("declared", "stored"), [("gzip", "raw"), ("lzma", "xz")])
+def test_mislabelled_compression_is_reported_and_still_read(tmp_path: Path, declared: str, stored: str) -> None:
+    payload = UBOOT if stored == "raw" else COMPRESSORS[stored](UBOOT)
+    image = tmp_path / "u-boot.img"
+    image.write_bytes(mkimage(tmp_path, payload, kind="firmware", comp=declared))
+    result = uimage.UImageExtractor().extract(image, tmp_path / "out")
+    assert result is not None
+    assert (tmp_path / "out" / "firmware.bin").read_bytes() == UBOOT
+    problems = [r.problem for r in result.reports]
+    assert any(p.startswith("unpack.inconsistent:") and f"declares {declared}" in p for p in problems), problems
+
+
 def test_header_crc_helper_matches_mkimage_convention() -> None:
     header = bytearray(64)
     header[0:4] = uimage.MAGIC

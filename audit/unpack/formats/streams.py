@@ -39,12 +39,13 @@ LZ4_BOUND = LZ4_LEGACY_BLOCK + LZ4_LEGACY_BLOCK // 255 + 16  # LZ4_compressBound
 LZ4_FRAME = b"\x04\x22\x4d\x18"
 LZOP = b"\x89LZO\x00\r\n\x1a\n"
 
-# where a compressed stream starts, by magic (lzma: properties 0x5d and a dictionary of 64 KiB..2 GiB); candidates
-# are confirmed by decoding (`probe`), never by the magic alone
+# where a compressed stream starts, by magic (lzma: properties 0x5d and a power-of-two dictionary of
+# 64 KiB..2 GiB); candidates are confirmed by decoding (`probe`), never by the magic alone
+_POW2 = rb"[\x01\x02\x04\x08\x10\x20\x40\x80]"  # one byte of a power-of-two lzma dictionary size
 MAGICS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("gzip", re.compile(rb"\x1f\x8b\x08[\x00-\x1f]")),
     ("xz", re.compile(rb"\xfd7zXZ\x00")),
-    ("lzma", re.compile(rb"\x5d\x00\x00[\x00-\x80]\x00")),  # the size field may be known: not matched
+    ("lzma", re.compile(rb"\x5d\x00(?:%s\x00\x00|\x00%s\x00|\x00\x00%s)" % (_POW2, _POW2, _POW2))),
     ("bzip2", re.compile(rb"BZh[1-9]1AY&SY")),
     ("lzo", re.compile(re.escape(LZOP))),
     ("lz4", re.compile(re.escape(LZ4_LEGACY) + b"|" + re.escape(LZ4_FRAME))),

@@ -38,7 +38,7 @@ from audit.unpack.formats.base import (
     cstring,
 )
 from audit.unpack.formats.handler import handler_doc
-from audit.unpack.formats.streams import MAGICS, decompress, output_cap, stream_problem
+from audit.unpack.formats.streams import MAGICS, decompress, output_cap, probe, stream_problem
 from audit.unpack.formats.zimage import ZIMAGE_MAGICS, kernel_name, write_self_decompressing
 
 MAGIC = b"\x27\x05\x19\x56"
@@ -170,9 +170,11 @@ def write_payload(src: Path, member: Member, compression: str, dest: Path) -> Pr
     copied as stored (vendor packers often declare gzip over raw code) and reported."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     if compression != "none" and not _starts_like(src, member, compression):
-        write_payload(src, member, "none", dest)
-        return Problem("inconsistent", f"{member.name}: header declares {compression} but the {member.size} "
-                       f"payload bytes do not start like a {compression} stream; kept as stored")
+        actual = _actual_method(src, member)
+        problem = write_payload(src, member, actual, dest)
+        done = f"decompressed as {actual}" if actual != "none" else "kept as stored"
+        return problem or Problem("inconsistent", f"{member.name}: header declares {compression} but the "
+                                  f"{member.size} payload bytes do not start like a {compression} stream; {done}")
     with src.open("rb") as fin, dest.open("xb") as fout:
         if compression == "none":
             fin.seek(member.offset)
@@ -230,6 +232,17 @@ def _starts_like(path: Path, member: Member, method: str) -> bool:
         handle.seek(member.offset)
         head = handle.read(16)
     return any(name == method and pattern.match(head) for name, pattern in MAGICS)
+
+
+def _actual_method(path: Path, member: Member) -> str:
+    """The compression the payload really starts with (confirmed by decoding), else 'none'."""
+    with path.open("rb") as handle:
+        handle.seek(member.offset)
+        head = handle.read(min(member.size, 256 * 1024))
+    for name, pattern in MAGICS:
+        if pattern.match(head) and probe(head, name, 4096):
+            return name
+    return "none"
 
 
 def _report(problem: Problem, resolution: str) -> ExtractionProblem:
