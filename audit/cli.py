@@ -54,7 +54,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("image", type=click.Path(path_type=Path))
+@click.argument("image", metavar="IMAGE|DIR", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Report folder [default: reports/<image name>].")
 @click.option("-f", "--format", "formats", default="json", show_default=True,
@@ -84,13 +84,14 @@ def scan(image: Path, output: Path | None, formats: str, workdir: Path | None, k
          max_bytes: int | None, max_files: int, max_file_size: int | None, timeout: float,
          jobs: int | None, quiet: bool, verbose: int, fail_on: str, baseline: Path | None,
          policy_files: tuple[Path, ...]) -> None:
-    """Audit firmware IMAGE and write its reports."""
+    """Audit firmware IMAGE (or DIR, an already-extracted firmware tree) and write its reports."""
     chosen = _formats_or_usage(formats)
     _check_policies(policy_files)
     old = _load_or_exit(baseline) if baseline else None
     err = Console(stderr=True)
     config = AuditConfig(
-        image=image, output_dir=output or Path("reports") / image.name, formats=chosen, workdir=workdir,
+        image=image, output_dir=output or Path("reports") / (image.name or image.resolve().name),  # `scan .`
+        formats=chosen, workdir=workdir,
         keep=keep, depth=depth, max_bytes=max_bytes, max_files=max_files, max_file_size=max_file_size,
         timeout=timeout, policy_files=policy_files, fail_on=fail_on, baseline=baseline,
         **({"jobs": jobs} if jobs else {}),
