@@ -1,6 +1,7 @@
 """CI gates: `--fail-on` levels to exit codes, and `--baseline` (keep only what is new since an earlier report).
 
-Levels: `none` never trips; `review` / `fail` refer to policy verdicts (`review` trips on review or fail);
+Levels: `none` never trips; `inconclusive` / `review` / `fail` refer to policy verdicts, each tripping on itself
+and anything worse (`inconclusive` < `review` < `fail`);
 `low` .. `critical` refer to finding severities (at or above). Exit codes are those of ARCHITECTURE.md.
 """
 
@@ -14,7 +15,7 @@ from audit.fingerprints import claim_key, component_fingerprint, endpoint_finger
 from audit.model import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-POLICY_LEVELS = ("review", "fail")
+POLICY_LEVELS = ("inconclusive", "review", "fail")
 SEVERITY_LEVELS = ("info", "low", "medium", "high", "critical")
 FAIL_ON = ("none", *POLICY_LEVELS, *SEVERITY_LEVELS[1:])
 
@@ -35,7 +36,7 @@ def gate(report: Report, fail_on: str) -> GateResult:
         raise ValueError(f"unknown --fail-on level {fail_on!r}; choose from {', '.join(FAIL_ON)}")
     reasons: list[str] = []
     if fail_on in POLICY_LEVELS:
-        tripping = ("review", "fail") if fail_on == "review" else ("fail",)
+        tripping = POLICY_LEVELS[POLICY_LEVELS.index(fail_on):]
         reasons = [f"policy {p.policy}: {p.verdict}" for p in report.policies if p.verdict in tripping]
     elif fail_on != "none":
         floor = SEVERITY_LEVELS.index(fail_on)

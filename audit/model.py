@@ -19,7 +19,7 @@ REPORT_SCHEMA = "fwaudit/report/v1"
 Status = Literal["complete", "partial"]
 Weight = Literal["strong", "medium", "weak"]
 Severity = Literal["info", "low", "medium", "high", "critical"]
-Verdict = Literal["pass", "fail", "review"]
+Verdict = Literal["pass", "inconclusive", "review", "fail"]
 
 GiB = 1024**3
 MiB = 1024**2
@@ -155,9 +155,13 @@ class Finding:
 
 @dataclass(frozen=True)
 class PolicyResult:
+    """One policy's verdict. `inconclusive`: nothing failed, but a layer the policy judges was not established
+    (listed in `undetermined`), so the data cannot support `pass`: unknown is not compliant."""
+
     policy: str
     verdict: Verdict
     reasons: tuple[str, ...] = ()
+    undetermined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

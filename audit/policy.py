@@ -24,7 +24,9 @@ from audit.model import Claim, Finding, PolicyResult, Report
 POLICIES_DIR = RULES_ROOT / "policies"
 VERDICTS = ("pass", "review", "fail")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-POLICY_KEYS = {"policy", "title", "description", "references", "hints", "rules", "entities", "notes", "scope"}
+POLICY_KEYS = {"policy", "title", "description", "references", "hints", "rules", "entities", "notes", "scope",
+               "requires_layers"}
+OUTCOMES = ("pass", "inconclusive", "review", "fail")  # worst last; rules give pass/review/fail only
 RULE_KEYS = {"id", "verdict", "message", "claims", "findings", "endpoints"}
 MATCHER_KEYS = {
     "claims": {"layer", "entity", "group", "list", "country", "min_confidence"},
@@ -57,6 +59,7 @@ class Policy:
     notes: Mapping[str, str] = field(default_factory=dict)
     scope: str = ""
     source: str = ""
+    requires_layers: tuple[str, ...] = ()  # each 'layer' or 'a|b': `pass` needs a claim on (one of) them
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -92,10 +95,14 @@ def parse_policy(doc: Any, source: str) -> Policy:
     if doc.get("hints", "review") not in ("review", "ignore"):
         raise PolicyError(f"{source}: hints must be review or ignore")
     rules = tuple(_parse_rule(r, f"{source}: rule {i + 1}") for i, r in enumerate(doc["rules"]))
+    required = tuple(str(r) for r in doc.get("requires_layers") or ())
+    layers = {"soc", "sdk", "toolchain", "odm", "oem", "cloud", "component"}
+    if any(set(r.split("|")) - layers for r in required):
+        raise PolicyError(f"{source}: requires_layers entries are layers or 'a|b' alternatives of {sorted(layers)}")
     return Policy(id=str(doc["policy"]), title=str(doc.get("title", doc["policy"])), rules=rules,
                   references=tuple(str(r) for r in doc.get("references") or ()), hints=doc.get("hints", "review"),
                   entities=doc.get("entities") or {}, notes=doc.get("notes") or {},
-                  scope=str(doc.get("scope", "")).strip(), source=source)
+                  scope=str(doc.get("scope", "")).strip(), source=source, requires_layers=required)
 
 
 def load_policy_file(path: Path) -> Policy:
@@ -221,7 +228,7 @@ class _Outcome:
     reasons: list[str] = field(default_factory=list)
 
     def add(self, verdict: str, reason: str) -> None:
-        if VERDICTS.index(verdict) > VERDICTS.index(self.verdict):
+        if OUTCOMES.index(verdict) > OUTCOMES.index(self.verdict):
             self.verdict = verdict
         self.reasons.append(reason)
 
@@ -255,7 +262,11 @@ def evaluate_policy(policy: Policy, report: Report, kb: KnowledgeBase) -> Policy
         rule = _first(policy, "endpoints", lambda m, e=ep: _endpoint_matches(e, m, kb))
         if rule and rule.verdict != "pass":
             out.add(rule.verdict, f"{rule.verdict} [{rule.id}]: {rule.message.strip()} — {_endpoint_reason(ep)}")
-    out.reasons.sort(key=lambda r: -VERDICTS.index(r.split(" ", 1)[0]))  # stable: fail first, then review
+    undetermined = undetermined_layers(policy, report.claims)
+    if undetermined and out.verdict == "pass":
+        out.add("inconclusive", f"inconclusive [requires_layers]: {', '.join(undetermined)} could not be determined (no claim at or "
+                "above the threshold); unknown is not pass")
+    out.reasons.sort(key=lambda r: -OUTCOMES.index(r.split(" ", 1)[0]))  # stable: fail first, then review
     note = policy.notes.get(out.verdict)
     if note:
         out.reasons.append(str(note).strip())
@@ -263,7 +274,14 @@ def evaluate_policy(policy: Policy, report: Report, kb: KnowledgeBase) -> Policy
         out.reasons.append(f"scope: {policy.scope}")
     if policy.references:
         out.reasons.append("references: " + ", ".join(policy.references))
-    return PolicyResult(policy=policy.id, verdict=out.verdict, reasons=tuple(out.reasons))  # type: ignore[arg-type]
+    return PolicyResult(policy=policy.id, verdict=out.verdict, reasons=tuple(out.reasons),  # type: ignore[arg-type]
+                        undetermined=tuple(undetermined))
+
+
+def undetermined_layers(policy: Policy, claims: Iterable[Claim]) -> list[str]:
+    """The policy's required layers (or alternatives 'odm|oem') that no claim establishes."""
+    established = {c.layer for c in claims}
+    return [req for req in policy.requires_layers if not set(req.split("|")) & established]
 
 
 def evaluate_policies(report: Report, extra_files: Sequence[Path] = (),

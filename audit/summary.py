@@ -46,6 +46,9 @@ def _print_findings(console: Console, report: Report) -> None:
     if report.policies:
         verdicts = ", ".join(f"{p.policy} {p.verdict}" for p in sorted(report.policies, key=lambda p: p.policy))
         console.print(f"  policies: {verdicts}", highlight=False)
+        undetermined = sorted({layer for p in report.policies for layer in p.undetermined})
+        if undetermined:
+            console.print(f"  not determined (policies inconclusive): {', '.join(undetermined)}", highlight=False)
     vulns = report.vulnerabilities
     if vulns.get("status") == "no-data":
         console.print("  vulnerabilities: no data imported (fwaudit db import-osv PATH)")

@@ -58,10 +58,11 @@ build_root() {
   mmdebstrap --variant=minbase --include=make bookworm "$root" \
     "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
     "deb http://deb.debian.org/debian-security bookworm-security main" >"$log" 2>&1
-  # the machine's network trust settings (a local CA bundle, pip's certificate option), not software
+  # the machine's network trust settings (its CA bundle, for a TLS-inspecting proxy), not software: kept at its own
+  # path, because installing Debian's ca-certificates inside rewrites /etc/ssl/certs/ca-certificates.crt
   if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
-    mkdir -p "$root/etc/ssl/certs"; cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
-    printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$root/etc/pip.conf"
+    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/host-ca-bundle.crt"
+    printf '[global]\ncert = /etc/host-ca-bundle.crt\n' >"$root/etc/pip.conf"
   fi
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
   chroot "$root" dpkg-query -W -f='${Package}\n' | sort >"$root.before"
@@ -89,7 +90,7 @@ mount_fs() {
 
 inside() {  # run a command in the fresh root as root, with a clean environment
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 CI=true /bin/bash -c "cd /work/main && $1"
+    LANG=C.UTF-8 CI=true PIP_CERT=/etc/host-ca-bundle.crt /bin/bash -c "cd /work/main && $1"
 }
 
 step "mmdebstrap bookworm minbase" build_root

@@ -35,7 +35,7 @@ def critical_and_fail() -> rp.Report:
 
 
 EXPECTED = {  # fail-on level -> (exit for medium_and_review, exit for critical_and_fail, exit for a clean report)
-    "none": (0, 0, 0), "review": (1, 1, 0), "fail": (0, 1, 0),
+    "none": (0, 0, 0), "inconclusive": (1, 1, 0), "review": (1, 1, 0), "fail": (0, 1, 0),
     "low": (1, 1, 0), "medium": (1, 1, 0), "high": (0, 1, 0), "critical": (0, 1, 0),
 }
 

@@ -86,22 +86,38 @@ def test_subsidiaries_and_brands_inherit_the_list(entity: str, rule: str) -> Non
 
 def test_former_parent_does_not_count() -> None:
     """Lorex left Dahua in 2022: only current parents carry a list."""
-    result = verdicts(rp.report(claims=[rp.claim("oem", "lorex", 0.95)]))
+    result = verdicts(rp.report(claims=[rp.claim("oem", "lorex", 0.95), rp.claim("soc", "novatek", 0.9)]))
     assert result["ndaa-889"].verdict == "pass"
     assert result["uk-gov-2022"].verdict == "pass"  # Canadian, owned from Taiwan
 
 
 def test_goke_is_not_treated_as_hisilicon() -> None:
     result = verdicts(rp.goke_camera())
-    assert result["ndaa-889"].verdict == "pass"
-    assert result["fcc-covered-list"].verdict == "pass"
+    for policy in ("ndaa-889", "fcc-covered-list"):  # no covered entity; the maker is unknown, so not a pass
+        assert result[policy].verdict == "inconclusive"
+        assert result[policy].undetermined == ("odm|oem",)
+        assert not any(r.startswith(("fail", "review")) for r in result[policy].reasons)
 
 
 def test_control_router_passes_every_policy() -> None:
-    result = verdicts(rp.openwrt_router())
+    router = rp.openwrt_router()
+    router.claims += [rp.claim("oem", "lorex", 0.9), rp.claim("soc", "qualcomm", 0.9)]
+    result = verdicts(router)
     assert set(result) == BUNDLED
     assert {p: r.verdict for p, r in result.items()} == dict.fromkeys(BUNDLED, "pass")
     assert all(r.reasons for r in result.values())  # silence is explained too
+
+
+def test_unknown_is_not_pass() -> None:
+    """A device whose maker and SoC no claim establishes: the covered-vendor policies are inconclusive."""
+    result = verdicts(rp.openwrt_router())
+    assert result["ndaa-889"].verdict == "inconclusive"
+    assert result["ndaa-889"].undetermined == ("odm|oem", "soc")
+    assert result["uk-gov-2022"].undetermined == ("odm|oem",)
+    assert any("could not be determined" in r for r in result["fcc-covered-list"].reasons)
+    assert result["no-telnet"].verdict == "pass"  # policies over findings judge no layer
+    hinted = verdicts(rp.hint_only())  # review outranks inconclusive: a hint of a covered vendor is shown
+    assert hinted["ndaa-889"].verdict == "review" and hinted["ndaa-889"].undetermined == ("odm|oem", "soc")
 
 
 def test_hints_give_review_at_most() -> None:

@@ -27,10 +27,19 @@ def test_summary_leads_with_the_verdict_and_cites_evidence() -> None:
 
 def test_control_passes() -> None:
     report = rp.openwrt_router()
+    report.claims += [rp.claim("oem", "lorex", 0.9), rp.claim("soc", "qualcomm", 0.9)]
     report.policies = evaluate_policies(report)
     text = markdown.render(report)
     assert "✅ pass" in text.splitlines()[0]
     assert "❌" not in text and "Policy reasons" not in text
+
+
+def test_unknown_maker_is_inconclusive_not_pass() -> None:
+    report = rp.openwrt_router()
+    report.policies = evaluate_policies(report)
+    text = markdown.render(report)
+    assert "❔ inconclusive" in text.splitlines()[0]
+    assert "could not be determined" in text
 
 
 def test_hostile_strings_cannot_inject_html_or_break_tables() -> None:

@@ -128,9 +128,13 @@ def _headline(report: Report) -> str:
              + (f" ({esc(by_layer[k].detail)})" if by_layer[k].detail else "")
              for k, label in (("soc", "Chip:"), ("odm", "firmware by"), ("oem", "sold as"), ("cloud", "talks to"))
              if k in by_layer]
-    counts = {v: sum(1 for p in report.policies if p.verdict == v) for v in ("fail", "review")}
+    counts = {v: sum(1 for p in report.policies if p.verdict == v) for v in ("fail", "review", "inconclusive")}
+    undetermined = sorted({layer for p in report.policies for layer in p.undetermined})
     tail = f"{counts['fail']} policies fail, {counts['review']} need review." if report.policies else \
         "No policy was evaluated."
+    if counts["inconclusive"]:
+        tail += (f" {counts['inconclusive']} inconclusive: could not determine "
+                 f"{esc(', '.join(undetermined))}.")
     return ("; ".join(parts) + ". " if parts else "No provenance claim above the threshold. ") + tail
 
 

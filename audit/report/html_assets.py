@@ -28,11 +28,12 @@ text-transform:uppercase;letter-spacing:.05em;border:1px solid transparent;white
 .badge.pass,.sev-low,.sev-info{background:var(--pass-bg);color:var(--pass);border-color:#b9dfbb}
 .verdict-big{font-size:30px;font-weight:700;padding:10px 26px;border-radius:10px}
 .verdict-big.fail{background:var(--fail);color:#fff}.verdict-big.review{background:var(--review);color:#fff}
+.verdict-big.inconclusive{background:#5f6b7a;color:#fff}.badge.inconclusive{background:#eef0f3;color:#3d4653;border-color:#c9ced6}
 .verdict-big.pass{background:var(--pass);color:#fff}
 .summary{font-size:15px;max-width:820px}
 .policies{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:10px;margin-top:14px}
 .policy{border:1px solid var(--line);border-left:5px solid var(--line);border-radius:6px;padding:10px 12px}
-.policy.fail{border-left-color:var(--fail)}.policy.review{border-left-color:var(--review)}
+.policy.fail{border-left-color:var(--fail)}.policy.review{border-left-color:var(--review)}.policy.inconclusive{border-left-color:#5f6b7a}
 .policy.pass{border-left-color:var(--pass)}
 .policy .title{font-weight:600}.policy .main{color:var(--muted);font-size:13px;margin-top:4px;
 display:-webkit-box;-webkit-line-clamp:4;-webkit-box-orient:vertical;overflow:hidden}

@@ -25,7 +25,7 @@ from audit.report.view import (
 
 NAME = "markdown"
 FILENAME = "summary.md"
-ICONS = {"fail": "❌ fail", "review": "⚠️ review", "pass": "✅ pass"}
+ICONS = {"fail": "❌ fail", "review": "⚠️ review", "inconclusive": "❔ inconclusive", "pass": "✅ pass"}
 MAX_ROWS = 25
 MAX_CELL = 160
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`", "[": "\\[", "]": "\\]",

@@ -174,7 +174,8 @@ def build(report: Report) -> dict[str, Any]:
             "properties": {
                 "image": report.image,
                 "status": report.status,
-                "policies": [{"policy": p.policy, "verdict": p.verdict, "reasons": list(p.reasons)}
+                "policies": [{"policy": p.policy, "verdict": p.verdict, "reasons": list(p.reasons),
+                              "undetermined": list(p.undetermined)}
                              for p in sorted(report.policies, key=lambda p: p.policy)],
             },
         }],

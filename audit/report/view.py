@@ -16,7 +16,7 @@ LAYER_LABELS = {
     "oem": "OEM (brand)", "cloud": "Cloud / P2P", "component": "Components",
 }
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-VERDICT_ORDER = ("fail", "review", "pass")
+VERDICT_ORDER = ("fail", "review", "inconclusive", "pass")
 
 
 def overall_verdict(policies: Iterable[PolicyResult]) -> str:
