@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from audit.dt_prefixes import fact_rule_rows as dt_prefix_rows
 from audit.resources import rules_dir
 
 RULES_ROOT = rules_dir()
@@ -287,10 +288,11 @@ def _load_rows(paths: list[Path], key: str, errors: list[str]) -> list[dict[str,
     return [row for path in paths for row in _load_yaml(path, key, errors)]
 
 
-def _load_fact_rules(paths: list[Path], entities: dict[str, Entity], errors: list[str]) -> tuple[FactRule, ...]:
+def _load_fact_rules(paths: list[Path], entities: dict[str, Entity], errors: list[str],
+                     extra: list[dict[str, Any]] | None = None) -> tuple[FactRule, ...]:
     rules: list[FactRule] = []
     need = ("id", "description", "fact", "field", "regex", "layer", "entity", "weight", "reference")
-    for raw in _load_rows(paths, "fact_rules", errors):
+    for raw in [*_load_rows(paths, "fact_rules", errors), *(extra or [])]:
         missing = [k for k in need if k not in raw]
         if missing:
             errors.append(f"fact_rules: {raw.get('id')}: missing {missing}")
@@ -350,7 +352,8 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     kb = KnowledgeBase(
         entities=entities,
         chips=_load_chips(data, entities, errors),
-        fact_rules=_load_fact_rules(_data_files(data, "fact_rules"), entities, errors),
+        fact_rules=_load_fact_rules(_data_files(data, "fact_rules"), entities, errors,
+                                    dt_prefix_rows(data / "dt_vendor_prefixes.yaml", errors)),
         endpoints=_load_table(data / "endpoints.yaml", "endpoints", "owner", entities, errors),
         brands=_load_table(data / "brands.yaml", "brands", "entity", entities, errors),
         not_brands=_load_not_brands(data / "brands.yaml", errors),
