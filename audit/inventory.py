@@ -20,6 +20,7 @@ import magic
 
 from audit.model import AuditError, Chunk, FileRecord
 from audit.names import escape_name, raw_hex
+from audit.treewalk import walk_entries
 from audit.unpack import UnpackResult
 
 HEAD_BYTES = 64 * 1024
@@ -99,17 +100,10 @@ def _describe(head: bytes) -> tuple[str, str]:
 
 
 def walk_tree(root: Path) -> Iterator[Path]:
-    """Every non-directory entry under root, in sorted order, symlinks not followed."""
+    """Every non-directory entry under root, in sorted order, symlinks not followed (no recursion on depth)."""
     if not root.is_dir():
         return
-    for current, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        base = Path(current)
-        for name in sorted(files):
-            yield base / name
-        for name in dirs:
-            if (base / name).is_symlink():
-                yield base / name
+    yield from walk_entries(root)
 
 
 def fs_path_of(path: str) -> str:

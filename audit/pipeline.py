@@ -7,7 +7,6 @@ the report (`<stage>.crash`) so one broken parser never costs the results of the
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.policy import evaluate_policies
 from audit.resources import rules_digest
 from audit.scan import scan_files
+from audit.treewalk import remove_tree
 from audit.unpack import UnpackResult, unpack
 from audit.unpack.formats.binwalk_sigs import binwalk_signatures
 from audit.unpack.tree import TREE_FORMAT
@@ -91,7 +91,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
         report = _audit(config, image, workdir, emit)
     finally:
         if owned and not config.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
     report.run = {
         "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - clock, 3),
@@ -228,7 +228,7 @@ def _make_workdir(config: AuditConfig, image: Path) -> tuple[Path, bool]:
     base.mkdir(parents=True, exist_ok=True)
     target = base / f"{image.name}.fwaudit"
     if target.exists():
-        shutil.rmtree(target)  # our own naming: a previous run's work dir for this image
+        remove_tree(target)  # our own naming: a previous run's work dir for this image
     target.mkdir()
     return target, False
 

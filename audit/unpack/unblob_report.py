@@ -181,6 +181,10 @@ _ERROR_KINDS = {
 }
 
 
+_WHAT = {"CalculateChunkExceptionReport": "handler failed on a chunk",
+         "CalculateMultiFileExceptionReport": "handler failed on a multi-file set", "UnknownError": "failed"}
+
+
 def error_from_report(report: dict[str, Any], container: str) -> AuditError | None:
     """A typed error for one of unblob's error reports, None for informational reports."""
     kind = report.get("__typename__", "")
@@ -189,7 +193,9 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
     if kind not in _ERROR_KINDS:
         return None
     code, severity = _ERROR_KINDS[kind]
-    detail = _short(str(report.get("exception") or report.get("problem") or ""))
+    full = str(report.get("exception") or report.get("problem") or "").strip()
+    detail = _short(full, tail=True)  # a traceback's last lines name the exception
+    last = full.splitlines()[-1] if full else "no detail"
     if "File too large" in detail or "EFBIG" in detail:
         code, severity = "unpack.cap.file_size", "error"
     typed = TYPED_PROBLEM.match(detail) if kind == "ExtractionProblem" else None
@@ -205,7 +211,7 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
         "MaliciousSymlinkRemoved": f"symlink leaving the image removed: {report.get('link')} -> "
         f"{report.get('target')}",
         "ExtractionProblem": f"{report.get('problem')} ({report.get('resolution')})",
-    }.get(kind, f"{kind}: {detail.splitlines()[-1] if detail else 'no detail'}")
+    }.get(kind, f"unblob {_WHAT.get(kind, 'failed')}: {_short(last, 300)}")
     if typed is not None:
         message = f"{detail[typed.end():]} ({report.get('resolution')})"
     elif code == "unpack.cap.file_size":
@@ -244,7 +250,10 @@ def _decode(value: Any) -> str:
         return value
 
 
-def _short(text: str, limit: int = 600) -> str:
+def _short(text: str, limit: int = 600, tail: bool = False) -> str:
+    """`text` cut to `limit` characters: its head, or its tail (`tail`) for tracebacks."""
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    return "..." + text[3 - limit :] if tail else text[: limit - 3] + "..."
 
