@@ -231,14 +231,21 @@ def _starts_like(path: Path, member: Member, method: str) -> bool:
     with path.open("rb") as handle:
         handle.seek(member.offset)
         head = handle.read(16)
-    return any(name == method and pattern.match(head) for name, pattern in MAGICS)
+    if any(name == method and pattern.match(head) for name, pattern in MAGICS):
+        return True
+    # lzma has no magic: other lc/lp/pb properties (OpenWrt ramips builds use 0x6d) are confirmed by decoding
+    return method == "lzma" and bool(head) and head[0] < 225 and probe(_head(path, member), "lzma", 4096)
+
+
+def _head(path: Path, member: Member, size: int = 256 * 1024) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(member.offset)
+        return handle.read(min(member.size, size))
 
 
 def _actual_method(path: Path, member: Member) -> str:
     """The compression the payload really starts with (confirmed by decoding), else 'none'."""
-    with path.open("rb") as handle:
-        handle.seek(member.offset)
-        head = handle.read(min(member.size, 256 * 1024))
+    head = _head(path, member)
     for name, pattern in MAGICS:
         if pattern.match(head) and probe(head, name, 4096):
             return name
