@@ -259,3 +259,14 @@ def test_image_and_its_extracted_tree_have_the_same_provenance(tmp_path: Path, n
     image_fs = {f["fs_path"] for f in from_image["files"] if f["kind"] == "file" and f["parent"]}
     tree_fs = {f["fs_path"] for f in from_tree["files"] if f["kind"] == "file"}
     assert image_fs <= tree_fs  # every extracted file of the image is a file of its tree, at the same place
+
+
+def test_walk_leaves_out_our_own_work_dir_and_report_folder(tmp_path: Path) -> None:
+    root = tmp_path / "t"
+    for folder in ("bin", "wd/t.fwaudit/extract", "reports/t"):
+        (root / folder).mkdir(parents=True)
+    (root / "bin" / "app").write_bytes(b"x")
+    (root / "reports" / "t" / "report.json").write_text("{}")
+    result = TreeCopy()
+    entries = walk_entries(root, 100, result, skip=(root / "wd" / "t.fwaudit", root / "reports" / "t"))
+    assert [e.rel for e in entries] == ["bin", "bin/app", "reports", "wd"]

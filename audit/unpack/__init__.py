@@ -68,7 +68,7 @@ def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConf
     Paths in the report are relative to the tree root; nested containers get `*_extract` beside them.
     """
     copied = TreeCopy()
-    entries = walk_entries(tree, config.max_files, copied, skip=workdir)
+    entries = walk_entries(tree, config.max_files, copied, skip=(workdir, config.output_dir))
     size = sum(e.size for e in entries if stat.S_ISREG(e.mode))
     caps = caps_for(config, size)
     copy_tree(tree, extract_dir, entries, caps.max_bytes, caps.max_file_size, copied)

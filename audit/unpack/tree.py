@@ -65,13 +65,13 @@ class TreeCopy:
     special files. The inventory adds their records without touching the disk."""
 
 
-def walk_entries(root: Path, max_entries: int, result: TreeCopy, skip: Path | None = None) -> list[Entry]:
+def walk_entries(root: Path, max_entries: int, result: TreeCopy, skip: tuple[Path, ...] = ()) -> list[Entry]:
     """Every entry below root (not root itself), sorted by raw path bytes, links not followed.
 
     Iterative (no recursion on depth); stops at `max_entries` entries with an `unpack.cap.files` error.
-    `skip` (our own work dir, when the tree holds it, e.g. `fwaudit scan /tmp`) is left out.
+    `skip` (our own work dir and report folder, when the tree holds them: `fwaudit scan .`) is left out.
     """
-    skipped = _identity(skip)
+    skipped = {ident for ident in map(_identity, skip) if ident is not None}
     entries: list[Entry] = []
     stack: list[tuple[str, int]] = [("", 0)]
     too_deep = 0
@@ -91,7 +91,7 @@ def walk_entries(root: Path, max_entries: int, result: TreeCopy, skip: Path | No
             except OSError as exc:
                 result.errors.append(_unreadable(rel, exc))
                 continue
-            if (st.st_dev, st.st_ino) == skipped:
+            if (st.st_dev, st.st_ino) in skipped:
                 continue
             if stat.S_ISDIR(st.st_mode) and depth + 1 > MAX_TREE_DEPTH:
                 too_deep += 1
@@ -251,12 +251,12 @@ def _kind(mode: int) -> str:
     return "special"
 
 
-def _identity(path: Path | None) -> tuple[int, int] | None:
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        st = path.lstat() if path is not None else None
+        st = path.lstat()
     except OSError:
         return None
-    return (st.st_dev, st.st_ino) if st is not None else None
+    return st.st_dev, st.st_ino
 
 
 def _sorted(entries: list[Entry]) -> list[Entry]:
