@@ -2,8 +2,9 @@
 
 Each YARA hit (meta `layer`, `entity`, `weight`, optional `version_regex`/`detail`) and each fact matched by a
 row of `rules/data/fact_rules.yaml` is one `Evidence`. Evidence for one (layer, entity) combines with a
-noisy-OR over independent groups: the same (rule, matched text) counts once, and evidence of one kind in one
-file counts once (its strongest weight). At or above the threshold a claim, below it a hint. Relations from
+noisy-OR over independent groups: one rule counts once at its strongest weight however many files or strings
+it matched (one repeated string never makes a claim; two independent medium classes do), and evidence of one
+kind in one file counts once. At or above the threshold a claim, below it a hint. Relations from
 the knowledge base then apply: a re-badging vendor's claim explains away the original vendor's claim on the
 same evidence (Goke vs HiSilicon), parents are named in notes, and an OEM brand that is not the ODM (nor in
 its group) yields a `relabel` finding.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from audit.knowledge import BRAND_LOOKUP, WEIGHTS, KnowledgeBase
+from audit.main_soc import resolve_main_soc
 from audit.model import Claim, Evidence, Fact, FileRecord, Finding, RuleMatch
 
 CLAIM_LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud", "component")
@@ -228,9 +230,13 @@ def dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
 
 
 def combine(evidence: Iterable[Evidence]) -> float:
-    """Noisy-OR over independent groups (one group per evidence kind and file, at its strongest weight)."""
+    """Noisy-OR over independent groups: each rule once (its strongest hit, wherever it matched), then evidence
+    of one kind in one file once (at its strongest weight)."""
+    per_rule: dict[str, Evidence] = {}
+    for ev in dedupe(evidence):  # strongest first, so the first hit of a rule is the one that counts
+        per_rule.setdefault(ev.rule_id, ev)
     groups: dict[tuple[str, str], float] = {}
-    for ev in dedupe(evidence):
+    for ev in per_rule.values():
         key = (ev.kind, ev.sha256)
         groups[key] = max(groups.get(key, 0.0), WEIGHTS[ev.weight])
     return round(1.0 - math.prod(1.0 - w for w in groups.values()), 4)
@@ -347,7 +353,7 @@ def attribute(
     """(claims at or above `threshold`, hints below it, relabel findings)."""
     by_path = {f.path: f for f in files}
     items = evidence_from_matches(matches, by_path, kb) + evidence_from_facts(facts, by_path, kb)
-    everything = apply_rebadges(_build_claims(items), threshold, kb)
+    everything = resolve_main_soc(apply_rebadges(_build_claims(items), threshold, kb), facts, threshold)
     everything = [_with_parents(c, kb) for c in everything]
     claims = [c for c in everything if c.confidence >= threshold]
     hints = [c for c in everything if c.confidence < threshold]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from audit.attribute import attribute, combine
 from audit.knowledge import load_knowledge
-from audit.model import Evidence, Fact, FileRecord, RuleMatch, StringMatch
+from audit.main_soc import resolve_main_soc
+from audit.model import Claim, Evidence, Fact, FileRecord, RuleMatch, StringMatch
 
 KB = load_knowledge()
 
@@ -46,6 +48,9 @@ def test_noisy_or_over_independent_groups() -> None:
     assert combine([ev("a", "f1"), ev("b", "f1", kind="fact")]) == pytest.approx(0.84)  # different kinds
     assert combine([ev("a", "f1"), ev("b", "f1")]) == pytest.approx(0.6)  # same kind, same file: once
     assert combine([ev("a", "f1"), ev("a", "f2")]) == pytest.approx(0.6)  # same rule + text: once
+    repeated = [ev("a", f"f{i}", matched=f"m{i}") for i in range(5)]  # one rule in five files: one class
+    assert combine(repeated) == pytest.approx(0.6)
+    assert combine([*repeated, ev("b", "f9")]) == pytest.approx(0.84)  # a second, independent class
     assert combine([ev("a", "f1", "strong"), ev("b", "f2", "weak")]) == pytest.approx(0.93)
 
 
@@ -237,3 +242,17 @@ def test_two_endpoint_rules_on_one_file_count_once() -> None:
 )
 def test_brand_resolution(text: str | None, entity: str | None) -> None:
     assert KB.resolve_brand(text) == entity
+
+
+def test_main_soc_is_decided_by_where_the_evidence_sits() -> None:
+    """A MediaTek Wi-Fi module on a Goke camera: kernel evidence names the main SoC, the module is a component."""
+    goke = Claim("soc", "goke", 0.9, (ev("SOC_Goke_Kernel", "kernel", "strong"),), detail="GK7205V200")
+    wifi = Claim("soc", "mediatek", 0.9, (ev("SOC_MTK_Wifi", "mt7601Usta.ko", "strong"),))
+    facts = [Fact(kind="kernel.banner", sha256="kernel", path="Image", data={})]
+    out = resolve_main_soc([goke, wifi], facts, 0.8)
+    assert [(c.layer, c.entity) for c in out] == [("soc", "goke"), ("component", "mediatek")]
+    assert "main SoC: goke" in out[1].notes[0] and "module or library" in out[1].notes[0]
+    sdk = Claim("sdk", "mediatek", 0.9, (ev("SDK_MTK", "libmtk.so", "strong"),))
+    undecided = resolve_main_soc([goke, wifi, sdk], [], 0.8)  # no platform file: the vendor with an SDK claim wins
+    assert {(c.layer, c.entity) for c in undecided} == {("component", "goke"), ("soc", "mediatek"), ("sdk", "mediatek")}
+    assert resolve_main_soc([goke, replace(wifi, confidence=0.5)], facts, 0.8)[1].layer == "soc"  # a hint stays
