@@ -29,6 +29,7 @@ from audit.scan import scan_files
 from audit.treewalk import remove_tree
 from audit.unpack import UnpackResult, unpack
 from audit.unpack.formats.binwalk_sigs import binwalk_signatures
+from audit.unpack.member_names import unsafe_member_facts
 from audit.unpack.tree import TREE_FORMAT
 from audit.vulndb import match_components
 
@@ -125,11 +126,14 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.files, errors = inventory
         for error in errors:
             report.add_error(error)
+    unsafe = _stage(report, "unpack.members",  # archives whose member names try to leave their folder
+                    lambda: unsafe_member_facts(image, unpacked.extract_dir, report.chunks, report.files)) or []
     items = disk_items(image, unpacked.extract_dir, report.files)
     emit("inspect", f"inspecting {len({r.sha256 for _, r in items})} unique files")
     inspected = _stage(report, "inspect", lambda: inspect_files(items, config.jobs))
     if inspected is not None:
         report.facts, errors = inspected
+        report.facts.extend(unsafe)
         for error in errors:
             report.add_error(error)
     signatures = None if tree else _stage(report, "binwalk",

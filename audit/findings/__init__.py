@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from audit.findings import components, credentials, endpoints, services
+from audit.findings import components, credentials, endpoints, services, traversal
 from audit.findings.common import STAGE
 from audit.findings.text import is_text, read_bounded, segments
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
@@ -70,7 +70,8 @@ def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence
                        ("services.facts", lambda: services.from_facts(facts, elf)),
                        ("services.yara", lambda: services.from_matches(matches)),
                        ("services.sdk", lambda: services.from_cloud_sdks(facts)),
-                       ("services.files", lambda: services.from_records(files))):
+                       ("services.files", lambda: services.from_records(files)),
+                       ("traversal", lambda: traversal.from_facts(facts))):
         findings.extend(_guard(result.errors, what, call) or [])
     hits = [h for out in outs for h in out.components]
     hits.extend(_guard(result.errors, "components.facts", lambda: components.from_facts(facts)) or [])
