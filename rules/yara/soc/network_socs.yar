@@ -110,7 +110,7 @@ rule SOC_TrendChip_SDK_Copyright {
 rule SOC_Realtek_Router_Kernel_Platform {
    meta:
       id = "3f5b7d9e-8c0a-4e2f-8a4b-1f3b5d7e9a33"
-      description = "Realtek router/PON SoC kernel: luna SDK, RTL9607C/RTL819x platform names and drivers"
+      description = "Realtek router/PON SoC kernel: luna SDK (RTL9607C/RTL9603C) or RTL819x board support ('RTL819xD: bsp_') with the SoC switch driver"
       author = "fwaudit"
       date = "2026-11-23"
       reference = "https://openwrt.org/docs/techref/targets/realtek"
@@ -118,15 +118,16 @@ rule SOC_Realtek_Router_Kernel_Platform {
       entity = "realtek"
       weight = "strong"
       detail = "{1}"
-      version_regex = "(RTL96[0-9]{2}[A-Z]?|RTL819[0-9][A-Z]?|RTL8197[A-Z]?)"
+      version_regex = "(RTL96[0-9]{2}[A-Z]?|RTL819[0-9x][A-Z]?)"
    strings:
       $x1 = "[luna SDK"
       $x2 = "luna_mtd_nand"
+      $x3 = /RTL819[0-9x][A-Z]?: bsp_/
       $s1 = /RTL96[0-9]{2}[A-Z]?\/RTL96[0-9]{2}/
-      $s2 = /rtl819[0-9x]_[a-z_]+/
+      $s2 = "drivers/net/rtl819x/"
       $s3 = "Linux version "
    condition:
-      (1 of ($x*) and 1 of ($s*)) or ($s2 and $s3 and #s2 > 3)
+      1 of ($x*) and 1 of ($s*)
 }
 
 rule SOC_HiSilicon_xPON_SDK_Module {
