@@ -6,7 +6,7 @@
 rule ODM_Xiongmai_Sofia_Platform {
    meta:
       id = "85001757-0f69-41dc-b8db-a378d1810c4b"
-      description = "Xiongmai (XMEye) platform: Sofia application with its /mnt/mtd/Config and /mnt/custom layout and helpers (dvrHelper, macGuarder, xmuart, telnetctrl)"
+      description = "Xiongmai (XMEye) platform: XM-only markers (/mnt/custom/ProductDefinition, dvrHelper, macGuarder, /proc/xm/, IsXMJingpin) or two XM helper names (xmuart, xmauto, XmEnv, Sofia); /mnt/mtd/Config/Account1 and telnetctrl are shared with other vendors and only confirm"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://sec-consult.com/vulnerability-lab/advisory/multiple-vulnerabilities-in-xiongmai-camera-firmware/"
@@ -14,22 +14,25 @@ rule ODM_Xiongmai_Sofia_Platform {
       entity = "xiongmai"
       weight = "strong"
    strings:
-      $x1 = "/mnt/mtd/Config/Account1"
-      $x2 = "/mnt/custom/ProductDefinition"
-      $x3 = "dvrHelper"
-      $x4 = "macGuarder"
+      $x1 = "/mnt/custom/ProductDefinition"
+      $x2 = "dvrHelper"
+      $x3 = "macGuarder"
+      $x4 = "/proc/xm/"
+      $x5 = "IsXMJingpin"
       $s1 = "Sofia" fullword
       $s2 = "XmEnv"
       $s3 = "xmuart"
-      $s4 = "telnetctrl"
+      $s4 = "xmauto"
+      $s5 = "/mnt/mtd/Config/Account1"
+      $s6 = "telnetctrl"
    condition:
-      filesize < 64MB and (2 of ($x*) or 1 of ($x*) and 1 of ($s*) or 3 of ($s*))
+      filesize < 64MB and (2 of ($x*) or 1 of ($x*) and 1 of ($s*) or 2 of ($s1, $s2, $s3, $s4))
 }
 
 rule ODM_Hikvision_Davinci_Platform {
    meta:
       id = "52580aea-0ff3-4f4a-b928-6bdac891894a"
-      description = "Hikvision platform: davinci/hicore application, psh shell, digicap.dav update, ISAPI/SDK endpoints and SADP (37020)"
+      description = "Hikvision platform: digicap.dav update, HKVS prompt or psh shell, with davinci/hicore, ISAPI/SDK endpoints or SADP (37020); ISAPI alone is a protocol other vendors speak"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://www.hikvision.com/en/support/cybersecurity/security-advisory/"
@@ -38,11 +41,11 @@ rule ODM_Hikvision_Davinci_Platform {
       weight = "strong"
    strings:
       $x1 = "digicap.dav"
-      $x2 = "/ISAPI/System/"
-      $x3 = "HKVS #"
+      $x2 = "HKVS #"
+      $x3 = "/bin/psh"
       $s1 = "hicore" fullword
       $s2 = "davinci" fullword
-      $s3 = "/bin/psh"
+      $s3 = "/ISAPI/System/"
       $s4 = "/SDK/" fullword
       $s5 = "SADP" fullword
       $s6 = "37020" fullword
@@ -53,7 +56,7 @@ rule ODM_Hikvision_Davinci_Platform {
 rule ODM_Dahua_Sonia_Platform {
    meta:
       id = "cfbe99d8-7c7b-4304-ab3f-7aa344d380b8"
-      description = "Dahua platform: sonia application, dhboot, Install.lua upgrade script, DVRIP service on 37777"
+      description = "Dahua platform: Dahua-only boot and kernel interfaces (dh_keyboard boot parameter, /proc/dahua/, jenkins-IPC_DHx build tags, DH_PAL_ API) or the sonia application with dhboot/Install.lua; never the shared /mnt/mtd/Config path, the DVRIP protocol name or a 'DAHUA' protocol entry"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://github.com/mcw0/PoC/blob/master/Dahua-3DES-IMOU-PoC.py"
@@ -61,15 +64,15 @@ rule ODM_Dahua_Sonia_Platform {
       entity = "dahua"
       weight = "strong"
    strings:
-      $x1 = "Install.lua"
-      $x2 = "dhboot"
-      $x3 = "DVRIP" fullword
+      $x1 = "dh_keyboard"
+      $x2 = "/proc/dahua/"
+      $x3 = /jenkins-IPC_DH[0-9]\.[0-9A-Z]{2,8}_/
+      $x4 = "DH_PAL_"
       $s1 = "sonia" fullword
-      $s2 = "37777" fullword
-      $s3 = "/mnt/mtd/Config"
-      $s4 = "dahua" nocase fullword
+      $s2 = "dhboot"
+      $s3 = "Install.lua"
    condition:
-      filesize < 64MB and (2 of ($x*) or 1 of ($x*) and 2 of ($s*))
+      filesize < 64MB and (1 of ($x*) or $s1 and 1 of ($s2, $s3))
 }
 
 rule ODM_Anyka_Reference_IPC_Application {

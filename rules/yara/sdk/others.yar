@@ -24,7 +24,7 @@ rule SDK_Ingenic_IMP_SDK {
 rule SDK_SigmaStar_MI_SDK {
    meta:
       id = "4bc2fa53-4892-4388-859d-2987064cb52d"
-      description = "SigmaStar MI SDK module version banner with project and sdk commit ids"
+      description = "SigmaStar MI SDK library or kernel module version banner ('Sigmastar Module [mi_xxx ]version: project_commit.. sdk_commit..')"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://github.com/OpenIPC/firmware/tree/master/general/package/sigmastar-osdrv-infinity6e"
@@ -34,7 +34,7 @@ rule SDK_SigmaStar_MI_SDK {
       detail = "sdk_commit {1}"
       version_regex = "sdk_commit[.]([0-9a-f]{7,40})"
    strings:
-      $x1 = /Sigmastar Module mi_[a-z0-9_]{2,16} version: project_commit\.[0-9a-f]{7,40} sdk_commit\.[0-9a-f]{7,40}/
+      $x1 = /Sigmastar Module (mi_[a-z0-9_]{2,16} )?version: project_commit\.[0-9a-f]{7,40} sdk_commit\.[0-9a-f]{7,40}/
    condition:
       uint32(0) == 0x464c457f and $x1
 }
