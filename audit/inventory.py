@@ -14,6 +14,7 @@ import stat
 import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 import magic
@@ -117,12 +118,24 @@ def fs_path_of(path: str) -> str:
 
 def build_inventory(
     image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
+    max_files: int | None = None,
 ) -> tuple[list[FileRecord], list[AuditError]]:
-    """Records for the image itself and everything extracted from it, sorted by path."""
+    """Records for the image itself and everything extracted from it, sorted by path.
+
+    `max_files` makes the file cap exact: the extraction watcher polls, so the extractor may have written a few
+    more entries before it was stopped; only the first `max_files` extracted entries (walk order) are listed.
+    """
     entries: list[tuple[Path, str]] = [] if image.is_dir() else [(image, image.name)]  # a tree has no top file
     root = unpacked.extract_dir
-    entries += [(p, p.relative_to(root).as_posix()) for p in walk_tree(root)]
     errors: list[AuditError] = []
+    walked = walk_tree(root)
+    entries += [(p, p.relative_to(root).as_posix()) for p in islice(walked, max_files)]
+    left_out = sum(1 for _ in walked) if max_files is not None else 0
+    if left_out:
+        errors.append(AuditError(
+            kind="inventory.cap.files", stage="inventory", path=escape_name(image.name),
+            message=f"{max_files + left_out} entries were extracted before the file cap stopped the extractor; "
+            f"the first {max_files} are listed and audited, {left_out} are not (raise --max-files to see them)"))
     described: dict[str, tuple[str, str]] = {}
     records: list[FileRecord] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

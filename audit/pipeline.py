@@ -121,7 +121,8 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.add_error(error)
     report.chunks = unpacked.chunks
     emit("inventory", "hashing and typing extracted files")
-    inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs))
+    inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs,
+                                                                    max_files=config.max_files))
     if inventory is not None:
         report.files, errors = inventory
         for error in errors:

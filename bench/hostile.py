@@ -1,0 +1,135 @@
+"""Benchmark: cost under attack. Seconds to stop, peak RSS and outcome of `fwaudit scan` on generated
+hostile inputs (magic floods, member floods, compression bombs, huge entry counts, non-UTF-8 names, depth).
+
+Run: `.venv/bin/python bench/hostile.py [--only NAME,...] [--timeout S] [--max-files N] [--cache DIR]`.
+Inputs are generated once into `--cache` (default /tmp/fwaudit-bench-hostile; the 8 GiB bomb takes ~30 s to
+make). Each case runs `fwaudit scan -j 1` alone in a fresh work dir; peak RSS is the largest single process
+(fwaudit or the unblob it runs) from `getrusage(RUSAGE_CHILDREN)` of a fresh Python parent per case.
+Prints a Markdown table: case, input size, seconds, peak RSS (MB), exit code, status, files listed, errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MiB = 1024 * 1024
+FLOOD_SIZE = 16 * MiB
+
+
+def _flood(path: Path, magic: bytes) -> None:
+    rng = random.Random(1)
+    out = bytearray()
+    while len(out) < FLOOD_SIZE:
+        out += magic + rng.randbytes(rng.randint(32, 112) - len(magic))
+    path.write_bytes(bytes(out[:FLOOD_SIZE]))
+
+
+def _gzip_members(path: Path, count: int = 50_000) -> None:
+    with path.open("wb") as out:
+        for index in range(count):
+            packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+            out.write(packer.compress(b"member %d\n" % index) + packer.flush())
+
+
+def _gzip_bomb(path: Path, gib: int = 8) -> None:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(MiB)
+    with path.open("wb") as out:
+        for _ in range(gib * 1024):
+            out.write(packer.compress(block))
+        out.write(packer.flush())
+
+
+def _zip_entries(path: Path, count: int = 100_000) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for index in range(count):
+            archive.writestr(f"d{index // 1000:03d}/f{index:06d}", b"x")
+
+
+def _gbk_tar(path: Path) -> None:
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as tar:
+        for index in range(5):
+            info = tarfile.TarInfo(os.fsdecode("文件".encode("gbk") + b"%d.txt" % index))
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+
+
+def _deep_zip(path: Path, depth: int = 3000) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("d/" * depth + "leaf.txt", b"deep")
+        archive.writestr("top.txt", b"top")
+
+
+CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "zip-magic-flood": ("flood.zipmagic.bin", lambda p: _flood(p, b"PK\x03\x04")),
+    "cpio-magic-flood": ("flood.cpiomagic.bin", lambda p: _flood(p, b"070701")),
+    "gzip-50k-members": ("members.gz", _gzip_members),
+    "gzip-bomb-8g": ("bomb8g.gz", _gzip_bomb),
+    "zip-100k-entries": ("entries100k.zip", _zip_entries),
+    "gbk-names": ("gbk.tar", _gbk_tar),
+    "deep-zip-3000": ("deep3000.zip", _deep_zip),
+}
+
+_CHILD = """
+import json, resource, subprocess, sys, time
+start = time.monotonic()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(json.dumps({"rc": rc, "s": time.monotonic() - start,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run_case(image: Path, extra: list[str]) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
+        out = Path(tmp) / "out"
+        cmd = [sys.executable, "-m", "audit.cli", "scan", str(image), "-o", str(out), "-j", "1", "-q",
+               "--workdir", str(Path(tmp) / "work"), *extra]
+        measured = json.loads(subprocess.run([sys.executable, "-c", _CHILD, *cmd], cwd=REPO, check=True,
+                                             capture_output=True, text=True).stdout)
+        report_path = out / "report.json"
+        size = report_path.stat().st_size if report_path.exists() else 0
+        report = json.loads(report_path.read_text()) if size else {}
+    kinds = sorted({e["kind"] for e in report.get("errors", [])})
+    return {**measured, "report_bytes": size, "status": report.get("status", "-"),
+            "files": len(report.get("files", [])), "kinds": kinds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated case names")
+    parser.add_argument("--timeout", default=None, help="pass --timeout to fwaudit (default: fwaudit's 600 s)")
+    parser.add_argument("--max-files", default=None, help="pass --max-files to fwaudit")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fwaudit-bench-hostile")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    extra = [*(["--timeout", args.timeout] if args.timeout else []),
+             *(["--max-files", args.max_files] if args.max_files else [])]
+    chosen = [c for c in CASES if not args.only or c in args.only.split(",")]
+    print("| case | input MB | seconds | peak RSS MB | exit | report bytes | status | files | errors |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---|")
+    for name in chosen:
+        filename, make = CASES[name]
+        image = args.cache / filename
+        if not image.exists():
+            make(image)
+        row = run_case(image, extra)
+        print(f"| {name} | {image.stat().st_size / MiB:.1f} | {row['s']:.1f} | {row['rss_mb']:.0f} | {row['rc']} "
+              f"| {row['report_bytes']} | {row['status']} | {row['files']} | {', '.join(row['kinds'])[:120]} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
