@@ -22,7 +22,7 @@ from audit.summary import print_summary
 from audit.unpack import EngineMissingError
 
 __all__ = ["EXIT_FAILED", "EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
-FAIL_ON_HELP = ("Exit 1 when anything is at or above this level: review/fail = policy verdicts, "
+FAIL_ON_HELP = ("Exit 1 when anything is at or above this level: inconclusive/review/fail = policy verdicts, "
                 "low..critical = finding severities.")
 
 
