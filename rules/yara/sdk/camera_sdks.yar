@@ -206,3 +206,62 @@ rule SDK_MStar_MI_Library {
    condition:
       uint32(0) == 0x464c457f and 1 of ($x*) and 2 of ($s*)
 }
+
+rule SDK_Sonix_SNX_Media_Library {
+   meta:
+      id = "c9fd80e4-4f36-4b9d-ae0c-d85d7b04523e"
+      description = "Sonix SN986xx camera SDK middleware: libsnx_vc/libsnx_isp/libsnx_audio libraries or their snx_codec_/snx_isp_ API"
+      author = "fwaudit"
+      date = "2026-11-24"
+      reference = "https://openipc.org/cameras/vendors/sonix"
+      layer = "sdk"
+      entity = "sonix"
+      weight = "strong"
+   strings:
+      $x1 = /libsnx_(vc|isp|audio|rc)\.so/
+      $x2 = "snx_vc_lib.c"
+      $s1 = "snx_codec_init"
+      $s2 = "snx_isp_init"
+      $s3 = "snx_codec_set_"
+      $s4 = "sonix audio ---"
+   condition:
+      uint32(0) == 0x464c457f and 1 of ($x*) and 1 of ($s*)
+}
+
+rule SDK_Goke_GK710x_ADI_Application {
+   meta:
+      id = "ae807d05-d0ad-4ffb-b2cf-dab6728680fe"
+      description = "Goke GK710x SDK (ADI layer) in an application: gadi_* API calls with the GOKE ADI banner or the goke SDK build tree"
+      author = "fwaudit"
+      date = "2026-11-24"
+      reference = "https://openipc.org/cameras/vendors/goke"
+      layer = "sdk"
+      entity = "goke"
+      weight = "strong"
+   strings:
+      $x1 = "GOKE ADI:"
+      $x2 = /goke-[0-9]\.[0-9]\.[0-9]\/gk-ip0x\/sdk\//
+      $s1 = /gadi_(vi|venc|sys|pda|isp|vout|audio)_[a-z_]{3,24}/
+   condition:
+      uint32(0) == 0x464c457f and 1 of ($x*) and $s1
+}
+
+rule SDK_Novatek_Dashcam_Firmware_Build {
+   meta:
+      id = "8c62b424-b8f8-4035-9c56-860bb0af7d76"
+      description = "Novatek NT966xx dashcam SDK (uITRON/eCos) firmware build configuration: -D_CHIP_NAME_=NT9xxxx with _BOARD_UITRON_ and _NVT_ build flags"
+      author = "fwaudit"
+      date = "2026-11-24"
+      reference = "https://openipc.org/cameras/vendors/novatek"
+      layer = "sdk"
+      entity = "novatek"
+      weight = "strong"
+      detail = "{1}"
+      version_regex = "_CHIP_NAME_=(NT9[0-9]{4})"
+   strings:
+      $x1 = /-D_CHIP_NAME_=NT9[0-9]{4}/
+      $s1 = "_BOARD_UITRON_"
+      $s2 = /-D_NVT_[A-Z0-9_]{3,32}_/
+   condition:
+      $x1 and all of ($s*)
+}

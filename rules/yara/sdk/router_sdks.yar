@@ -104,17 +104,16 @@ rule SDK_HiSilicon_ONT_SDK_Module {
 rule SDK_TrendChip_DSL_SDK {
    meta:
       id = "5ab27b9f-4c6e-4d8f-8b1a-3c7e9f2b4d56"
-      description = "TrendChip (later Ralink, now MediaTek) DSL CPE SDK: 'TrendChip Technologies Corp.' copyright in an RTOS/ZyNOS image"
+      description = "TrendChip (later Ralink, now MediaTek) DSL CPE SDK: 'TrendChip Technologies Corp.' copyright with its Trendchip/Ralink driver names in an RTOS/ZyNOS image"
       author = "fwaudit"
       date = "2026-11-24"
       reference = "https://en.wikipedia.org/wiki/Ralink"
       layer = "sdk"
-      entity = "mediatek"
-      weight = "medium"
-      detail = "TrendChip"
+      entity = "trendchip"
+      weight = "strong"
    strings:
       $x1 = /Copyright \(c\) [0-9]{4} ?- ?[0-9]{4} TrendChip Technologies/ nocase
-      $s1 = "Trendchip" nocase
+      $s1 = /Trendchip [0-9A-Za-z]{2,12} AP/
       $s2 = "Ralink Technology"
    condition:
       $x1 and 1 of ($s*)
