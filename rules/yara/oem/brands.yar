@@ -9,13 +9,13 @@
 rule OEM_Hikvision_Model_Number {
    meta:
       id = "f6d14a29-2619-43dd-8d73-821bc601f484"
-      description = "Hikvision camera/NVR model numbers (DS-2CDxxxx, DS-76xx/77xx NVR)"
+      description = "Hikvision camera/NVR model numbers (DS-2CDxxxx, DS-76xx/77xx NVR); weak: NVRs and clients of other makers list supported Hikvision models"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://www.hikvision.com/en/products/IP-Products/Network-Cameras/"
       layer = "oem"
       entity = "hikvision"
-      weight = "medium"
+      weight = "weak"
    strings:
       $x1 = /DS-2CD[0-9]{4}[A-Z0-9-]{0,16}/
       $x2 = /DS-7[0-9]{3}N[A-Z0-9-]{1,16}/
@@ -60,13 +60,13 @@ rule OEM_HiLook_Brand {
 rule OEM_Dahua_Model_Number {
    meta:
       id = "c6af4e15-eb82-497f-b3ca-96be645c2b02"
-      description = "Dahua camera model numbers (IPC-HDWxxxx, IPC-HFWxxxx, IPC-HDBWxxxx)"
+      description = "Dahua camera model numbers (IPC-HDWxxxx, IPC-HFWxxxx, IPC-HDBWxxxx); weak: NVRs and clients of other makers list supported Dahua models"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://www.dahuasecurity.com/products/networkProducts/networkCameras"
       layer = "oem"
       entity = "dahua"
-      weight = "medium"
+      weight = "weak"
    strings:
       $x1 = /IPC-H(DW|FW|DBW)[0-9]{4}[A-Z0-9-]{0,16}/
    condition:
