@@ -166,7 +166,8 @@ def _watch(
             progress(files, total)
         elapsed = time.monotonic() - start
         cap, detail = None, ""
-        if total > caps.max_bytes:
+        if total >= caps.max_bytes:  # >=: one file stopped by RLIMIT_FSIZE at a per-file cap equal to the
+            # total cap (the default) sits exactly at it, and unblob would go on to scan that bomb's output
             cap, detail = "bytes", f"extracted {total} bytes, cap {caps.max_bytes}"
         elif files > caps.max_files:
             cap, detail = "files", f"extracted {files} files, cap {caps.max_files}"
