@@ -145,6 +145,23 @@ rule CLOUD_Yi_Endpoint {
       filesize < 64MB and $x1
 }
 
+rule CLOUD_Yi_Multiple_Endpoints {
+   meta:
+      id = "3c61e5ea-ebdc-4a06-b01b-9d0dc7417075"
+      description = "YI Technology cloud client: both registered YI cloud domains (xiaoyi.com and xiaoyi.com.tw) in one ELF"
+      author = "fwaudit"
+      date = "2026-11-24"
+      reference = "https://en.wikipedia.org/wiki/YI_Technology"
+      layer = "cloud"
+      entity = "yi"
+      weight = "strong"
+   strings:
+      $x1 = /[a-z0-9.-]{0,40}xiaoyi\.com\.tw/ nocase
+      $s1 = /[a-z0-9.-]{0,40}xiaoyi\.com[^.a-z0-9]/ nocase
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and $x1 and $s1
+}
+
 rule CLOUD_Foscam_Endpoint {
    meta:
       id = "29526671-6738-475e-b8cc-c9aec25b0611"
