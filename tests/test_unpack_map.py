@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import importlib.machinery
 import importlib.util
-import struct
 from pathlib import Path
 
 from audit.unpack import UnpackResult
@@ -97,15 +96,23 @@ def _load_wrapper():
     return module
 
 
-def test_sasquatch_wrapper_classifies_superblocks(tmp_path: Path) -> None:
+def test_sasquatch_wrapper_parses_and_refuses_short_superblocks(tmp_path: Path, capsys) -> None:
     wrapper = _load_wrapper()
-    cases = {
-        "v4le": (b"hsqs" + bytes(24) + struct.pack("<HH", 4, 0), None),
-        "v3le": (b"hsqs" + bytes(24) + struct.pack("<HH", 3, 1), "version 3 little-endian"),
-        "v4be": (b"sqsh" + bytes(24) + struct.pack(">HH", 4, 0), "version 4 big-endian"),
-        "short": (b"hsqs", "truncated superblock"),
-    }
-    for name, (head, expected) in cases.items():
-        path = tmp_path / name
-        path.write_bytes(head + bytes(64) if name != "short" else head)
-        assert wrapper.superblock_problem(str(path)) == expected, name
+    args, image, dest = wrapper.parse(["-le", "-no-exit-code", "-d", "/x/out", "/x/fs.sqsh"])
+    assert (args, image, dest) == (["-no-exit-code", "-d", "/x/out", "/x/fs.sqsh"], Path("/x/fs.sqsh"), Path("/x/out"))
+    short = tmp_path / "short"
+    short.write_bytes(b"hsqs")
+    assert wrapper.main(["-d", str(tmp_path / "out"), str(short)]) == 3
+    assert "fwaudit-unsupported-squashfs: truncated superblock" in capsys.readouterr().err
+
+
+def test_squashfs_markers_become_typed_errors() -> None:
+    damaged = error_from_report({"__typename__": "ExtractCommandFailedReport", "severity": "WARNING",
+                                 "command": "sasquatch -d out fs", "exit_code": 3,
+                                 "stderr": "fwaudit-squashfs-damaged: 2 problem(s), 40 entries extracted; x"}, "fw")
+    assert damaged is not None and (damaged.kind, damaged.severity) == ("unpack.inconsistent", "warning")
+    refused = error_from_report({"__typename__": "ExtractCommandFailedReport", "severity": "WARNING",
+                                 "command": "sasquatch -d out fs", "exit_code": 3,
+                                 "stderr": "fwaudit-unsupported-squashfs: version 2 little-endian"}, "fw")
+    assert refused is not None and refused.kind == "unpack.unsupported.squashfs"
+    assert "version 2" in refused.message

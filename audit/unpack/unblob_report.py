@@ -20,6 +20,7 @@ from audit.model import AuditError, Chunk
 from audit.names import escape_name
 
 SQUASHFS_MARKER = "fwaudit-unsupported-squashfs:"
+SQUASHFS_DAMAGED = "fwaudit-squashfs-damaged:"  # our reader read part of a damaged image
 CARVED_NAME = re.compile(r"^(\d+)-(\d+)\.([A-Za-z0-9_]+)$")
 STAGE = "unpack"
 TYPED_PROBLEM = re.compile(r"^(unpack\.[a-z_]+(?:\.[a-z_]+)?): ")
@@ -224,11 +225,17 @@ def error_from_report(report: dict[str, Any], container: str) -> AuditError | No
 def _command_failed(report: dict[str, Any], container: str) -> AuditError:
     stderr = _decode(report.get("stderr", ""))
     command = str(report.get("command", ""))
+    if SQUASHFS_DAMAGED in stderr:
+        reason = stderr.split(SQUASHFS_DAMAGED, 1)[-1].strip().splitlines()[0]
+        return AuditError(
+            kind="unpack.inconsistent", stage=STAGE, path=container, severity="warning",
+            message=f"damaged SquashFS, read in part: {reason}", detail=_short(stderr),
+        )
     if SQUASHFS_MARKER in stderr or command.startswith("sasquatch"):
         reason = stderr.split(SQUASHFS_MARKER, 1)[-1].strip().splitlines()[0] if stderr else "failed"
         return AuditError(
             kind="unpack.unsupported.squashfs", stage=STAGE, path=container, severity="error",
-            message=f"SquashFS variant not supported by Debian's unsquashfs: {reason}",
+            message=f"SquashFS image that neither unsquashfs nor fwaudit's reader can read: {reason}",
             detail=_short(stderr),
         )
     tool = command.split(" ", 1)[0] or "extractor"
