@@ -10,6 +10,8 @@ import pytest
 
 from audit.model import AuditConfig
 from audit.pipeline import run
+from audit.unpack.chunk_log import ChunkLog, SearchLimits
+from audit.unpack.engine import Caps, EngineRun, run_unblob
 
 pytestmark = pytest.mark.integration
 
@@ -56,3 +58,90 @@ def test_bomb_at_the_per_file_cap_stops_the_run(tmp_path: Path) -> None:
     kinds = {e.kind for e in report.errors}
     assert "unpack.cap.bytes" in kinds, kinds
     assert sum(f.size for f in report.files if f.path != image.name) <= cap  # RLIMIT_FSIZE: exact per file
+
+
+def _magic_flood(path: Path, magic: bytes, size: int) -> Path:
+    """A magic every 32-112 bytes of random filler: each one is a candidate unblob's handler has to reject."""
+    import random
+
+    rng = random.Random(1)
+    out = bytearray()
+    while len(out) < size:
+        out += magic + rng.randbytes(rng.randint(32, 112) - len(magic))
+    path.write_bytes(bytes(out[:size]))
+    return path
+
+
+def _zip_chunks(path: Path, count: int) -> Path:
+    """`count` tiny valid zip archives back to back: one carved chunk (and one extractor run) each."""
+    import zipfile
+
+    with path.open("wb") as out:
+        for index in range(count):
+            one = io.BytesIO()
+            with zipfile.ZipFile(one, "w") as archive:
+                archive.writestr(f"f{index}.txt", f"member {index}\n")
+            out.write(one.getvalue())
+    return path
+
+
+def _engine(image: Path, work: Path, **limits: float) -> EngineRun:
+    extract = work / "extract"
+    extract.mkdir(parents=True)
+    caps = Caps(max_bytes=1 << 30, max_files=200_000, max_file_size=1 << 30, timeout=600, **limits)
+    return run_unblob(image, extract, work, 4, 1, caps)
+
+
+def test_magic_flood_stops_at_the_scan_budget(tmp_path: Path) -> None:
+    image = _magic_flood(tmp_path / "flood.bin", b"070701", 2 * 1024 * 1024)
+    engine = _engine(image, tmp_path / "work", scan_budget=1.0, budget_floor=5)
+    assert engine.cap_hit == "scan", engine.cap_detail
+    assert "flood.bin" in engine.cap_detail and "rejected" in engine.cap_detail
+
+
+def test_magic_flood_stops_at_the_rejected_candidate_cap(tmp_path: Path) -> None:
+    image = _magic_flood(tmp_path / "flood.bin", b"PK\x03\x04", 2 * 1024 * 1024)
+    engine = _engine(image, tmp_path / "work", max_rejected=20, scan_budget=1e9)
+    assert engine.cap_hit == "chunks", engine.cap_detail
+    assert "candidates rejected" in engine.cap_detail
+
+
+def test_chunk_flood_is_partial_at_default_caps(tmp_path: Path) -> None:
+    """More chunks in one file than the default per-file chunk cap: the run stops as partial with a typed error."""
+    image = _zip_chunks(tmp_path / "chunks.bin", Caps.max_chunks + 50)
+    report = run(AuditConfig(image=image, workdir=tmp_path / "work", jobs=1))
+    kinds = {e.kind for e in report.errors}
+    assert "unpack.cap.chunks" in kinds, kinds
+    assert report.status == "partial"
+
+
+def test_few_chunks_are_not_a_flood(tmp_path: Path) -> None:
+    image = _zip_chunks(tmp_path / "chunks.bin", 20)
+    engine = _engine(image, tmp_path / "work", max_chunks=50)
+    assert engine.cap_hit is None, engine.cap_detail
+    assert engine.files >= 20  # every member extracted
+
+
+def test_chunk_log_counts_per_worker_file(tmp_path: Path) -> None:
+    """The log follower keeps each worker's file apart and reads a log that is still being written."""
+    log = tmp_path / "unblob.log"
+    lines = [
+        "2026-12-01 11:41.13 [debug    ] Processing file                path=/x/a.bin pid=7 size=0x10",
+        "2026-12-01 11:41.13 [debug    ] Processing file                path=/x/b.bin pid=8 size=0x10",
+        *["2026-12-01 11:41.13 [debug    ] Calculating chunk for pattern match handler=zip pid=7 real_offset=0x1"] * 3,
+        "Traceback (most recent call last):",
+        "2026-12-01 11:41.13 [debug    ] Calculating chunk for pattern match handler=zip pid=8 real_offset=0x1",
+        "2026-12-01 11:41.13 [debug    ] Found valid chunk              chunk=0x0-0x10 handler=zip pid=8",
+    ]
+    log.write_text("\n".join(lines) + "\n2026-12-01 11:41.13 [debug    ] Calculating chunk for pattern match pid=")
+    follower = ChunkLog(log)
+    follower.poll(0.0)
+    with log.open("a") as more:
+        more.write("7 handler=zip\n")
+    follower.poll(10.0)
+    assert (follower.searches[7].tried, follower.searches[7].rejected) == (4, 4)
+    assert (follower.searches[8].found, follower.searches[8].rejected) == (1, 0)
+    limits = SearchLimits(max_chunks=10, max_rejected=100, scan_budget=5.0, budget_floor=4)
+    assert follower.over(limits, 4.0) is None
+    flood = follower.over(limits, 6.0)
+    assert flood is not None and flood[0] == "scan" and "a.bin" in flood[1]

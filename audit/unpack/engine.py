@@ -1,9 +1,9 @@
 """Run unblob in a child process under caps that unblob itself does not have.
 
 unblob has no limit on output size or file count (a 1 GiB gzip bomb expands fully), so the child
-runs with RLIMIT_FSIZE (per-file size) and a watcher polls the extraction tree for total bytes,
-file count and wall time. On a cap the whole process group is killed, what was extracted is kept,
-and the caller records a typed error.
+runs with RLIMIT_FSIZE (per-file size) and RLIMIT_DATA (memory), and a watcher polls the extraction tree
+for total bytes, file count and wall time, and unblob's log for magic and chunk floods (audit/unpack/chunk_log.py).
+On a cap the whole process group is killed, what was extracted is kept, and the caller records a typed error.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audit.unpack.chunk_log import ChunkLog, SearchLimits
+
 WRAPPER_DIR = Path(__file__).with_name("bin")
 FORMATS_PLUGIN = Path(__file__).with_name("formats") / "unblob_plugin.py"  # our vendor container handlers
 
@@ -35,12 +37,22 @@ class Caps:
     max_files: int
     max_file_size: int
     timeout: float
+    max_chunks: int = 1_000  # chunks found in one file: each is carved and extracted, one extractor run each
+    max_rejected: int = 2_000  # magic candidates one file's search may reject
+    scan_budget: float = 15.0  # seconds one file's search may spend rejecting candidates (past budget_floor)
+    budget_floor: int = 100
+    max_memory: int = 2 * 1024**3  # RLIMIT_DATA of the child and each extractor it runs
+
+    @property
+    def search_limits(self) -> SearchLimits:
+        return SearchLimits(max_chunks=self.max_chunks, max_rejected=self.max_rejected,
+                            scan_budget=self.scan_budget, budget_floor=self.budget_floor)
 
 
 @dataclass(frozen=True)
 class EngineRun:
     returncode: int | None
-    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | None
+    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | 'chunks' | 'scan' | None
     cap_detail: str
     files: int
     bytes: int
@@ -81,11 +93,13 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _limit_child(max_file_size: int) -> Callable[[], None]:
+def _limit_child(max_file_size: int, max_memory: int) -> Callable[[], None]:
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the cap fail with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_size, max_file_size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # heap and private mappings, not address space: hyperscan and the extractors map large read-only regions
+        resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
 
     return apply
 
@@ -132,9 +146,9 @@ def run_unblob(
     with stderr_path.open("wb") as stderr:
         child = subprocess.Popen(
             cmd, cwd=workdir, env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size),
+            stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size, caps.max_memory),
         )
-        cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress)
+        cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
     seconds = time.monotonic() - start
     files, total = measure_tree(extract_dir)
     if cap_hit is not None:
@@ -148,8 +162,9 @@ def run_unblob(
 
 def _watch(
     child: subprocess.Popen[bytes], root: Path, caps: Caps, start: float, progress: Progress | None,
+    chunk_log: ChunkLog,
 ) -> tuple[str | None, str, int, int]:
-    """Poll the tree until the child exits or a cap is reached; kill the group on a cap."""
+    """Poll the tree and unblob's log until the child exits or a cap is reached; kill the group on a cap."""
     interval = 0.02
     files = total = 0
     while True:
@@ -160,6 +175,7 @@ def _watch(
             pass
         walk_start = time.monotonic()
         files, total = measure_tree(root)
+        chunk_log.poll(time.monotonic())
         walk_cost = time.monotonic() - walk_start
         interval = min(2.0, max(0.02, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
         if progress is not None:
@@ -173,6 +189,8 @@ def _watch(
             cap, detail = "files", f"extracted {files} files, cap {caps.max_files}"
         elif elapsed > caps.timeout:
             cap, detail = "timeout", f"ran {elapsed:.1f} s, cap {caps.timeout:g} s"
+        elif (flood := chunk_log.over(caps.search_limits, time.monotonic())) is not None:
+            cap, detail = flood
         if cap is not None:
             _kill_group(child)
             return cap, detail, files, total
