@@ -11,7 +11,7 @@ import pytest
 from audit.model import AuditConfig
 from audit.pipeline import run
 from audit.unpack.chunk_log import ChunkLog, SearchLimits
-from audit.unpack.engine import Caps, EngineRun, run_unblob
+from audit.unpack.engine import Caps, EngineRun, group_rss, run_unblob
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +145,18 @@ def test_chunk_log_counts_per_worker_file(tmp_path: Path) -> None:
     assert follower.over(limits, 4.0) is None
     flood = follower.over(limits, 6.0)
     assert flood is not None and flood[0] == "scan" and "a.bin" in flood[1]
+
+
+def test_memory_cap_stops_the_extractor(tmp_path: Path) -> None:
+    """A process of the extractor group past `max_rss` stops the run (`unpack.cap.memory` in the pipeline)."""
+    image = _magic_flood(tmp_path / "flood.bin", b"070701", 2 * 1024 * 1024)
+    engine = _engine(image, tmp_path / "work", max_rss=16 * 1024 * 1024, scan_budget=1e9)
+    assert engine.cap_hit == "memory", engine.cap_detail
+    assert "MiB" in engine.cap_detail
+
+
+def test_group_rss_sees_this_process() -> None:
+    import os
+
+    assert group_rss(os.getpid()) > 1024 * 1024
+    assert group_rss(2**22 + 12345) == 0  # no such process

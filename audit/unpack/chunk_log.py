@@ -17,6 +17,7 @@ from pathlib import Path
 READ_LIMIT = 8 * 1024 * 1024  # bytes read per poll: a flood's log grows by megabytes a second
 _PID = re.compile(rb" pid=(\d+)")
 _PATH = re.compile(rb" path=(.*?) pid=")
+_SIZE = re.compile(rb" size=(0x[0-9a-fA-F]+|\d+)")
 
 
 @dataclass
@@ -25,6 +26,7 @@ class FileSearch:
 
     path: str
     started: float
+    size: int = 0
     tried: int = 0
     found: int = 0
     ended: bool = False
@@ -38,8 +40,12 @@ class FileSearch:
 class SearchLimits:
     max_chunks: int  # chunks found in one file
     max_rejected: int  # candidates rejected in one file, whatever the time
-    scan_budget: float  # seconds one file's search may reject candidates before it is a flood
-    budget_floor: int  # rejected candidates below which the budget does not apply (a slow but honest search)
+    scan_budget: float  # seconds one file's search may reject candidates before it is a flood ...
+    budget_floor: int  # ... once it has rejected this many (below: a slow but honest search)
+    budget_rate: float = 8 * 1024 * 1024  # ... plus one second per this many bytes of the file
+
+    def budget(self, size: int) -> float:
+        return self.scan_budget + size / self.budget_rate
 
 
 class ChunkLog:
@@ -74,7 +80,8 @@ class ChunkLog:
         if b"] Processing file " in line:
             path = _PATH.search(line)
             name = path.group(1).decode("utf-8", "replace") if path else "?"
-            self.searches[pid] = FileSearch(path=name, started=now)
+            size = _SIZE.search(line)
+            self.searches[pid] = FileSearch(path=name, started=now, size=int(size.group(1), 0) if size else 0)
             return
         search = self.searches.get(pid)
         if search is None:
@@ -96,8 +103,8 @@ class ChunkLog:
             if search.rejected > limits.max_rejected:
                 return "chunks", (f"{search.rejected} chunk candidates rejected in {search.path}, "
                                   f"cap {limits.max_rejected} per file")
-            spent = now - search.started
-            if search.rejected >= limits.budget_floor and spent > limits.scan_budget:
+            spent, budget = now - search.started, limits.budget(search.size)
+            if search.rejected >= limits.budget_floor and spent > budget:
                 return "scan", (f"chunk search of {search.path} ran {spent:.1f} s and rejected {search.rejected} "
-                                f"candidates, budget {limits.scan_budget:g} s")
+                                f"candidates, budget {budget:.1f} s for {search.size} bytes")
         return None

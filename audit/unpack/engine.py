@@ -39,9 +39,10 @@ class Caps:
     timeout: float
     max_chunks: int = 1_000  # chunks found in one file: each is carved and extracted, one extractor run each
     max_rejected: int = 2_000  # magic candidates one file's search may reject
-    scan_budget: float = 15.0  # seconds one file's search may spend rejecting candidates (past budget_floor)
-    budget_floor: int = 100
-    max_memory: int = 2 * 1024**3  # RLIMIT_DATA of the child and each extractor it runs
+    scan_budget: float = 12.0  # seconds one file's search may spend rejecting candidates (past budget_floor),
+    budget_floor: int = 100  # plus one second per 8 MiB of the file
+    max_rss: int = 450 * 1024**2  # resident memory of any one process of the group, polled
+    max_memory: int = 2 * 1024**3  # RLIMIT_DATA of the child and each extractor it runs: the hard backstop
 
     @property
     def search_limits(self) -> SearchLimits:
@@ -52,7 +53,7 @@ class Caps:
 @dataclass(frozen=True)
 class EngineRun:
     returncode: int | None
-    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | 'chunks' | 'scan' | None
+    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | 'chunks' | 'scan' | 'memory' | None
     cap_detail: str
     files: int
     bytes: int
@@ -191,9 +192,28 @@ def _watch(
             cap, detail = "timeout", f"ran {elapsed:.1f} s, cap {caps.timeout:g} s"
         elif (flood := chunk_log.over(caps.search_limits, time.monotonic())) is not None:
             cap, detail = flood
+        elif (rss := group_rss(child.pid)) > caps.max_rss:
+            cap, detail = "memory", f"an extractor process held {rss >> 20} MiB, cap {caps.max_rss >> 20} MiB"
         if cap is not None:
             _kill_group(child)
             return cap, detail, files, total
+
+
+def group_rss(pid: int, limit: int = 64) -> int:
+    """Largest resident set (bytes) of `pid` and its descendants (at most `limit` processes), 0 if gone."""
+    largest, stack, seen = 0, [pid], 0
+    while stack and seen < limit:
+        current = stack.pop()
+        seen += 1
+        try:
+            for line in Path(f"/proc/{current}/status").read_bytes().splitlines():
+                if line.startswith(b"VmRSS:"):
+                    largest = max(largest, int(line.split()[1]) * 1024)
+                    break
+            stack.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_bytes().split())
+        except (OSError, ValueError):
+            continue
+    return largest
 
 
 def _kill_group(child: subprocess.Popen[bytes]) -> None:
