@@ -38,16 +38,16 @@ class Caps:
     max_file_size: int
     timeout: float
     max_chunks: int = 1_000  # chunks found in one file: each is carved and extracted, one extractor run each
-    max_rejected: int = 2_000  # magic candidates one file's search may reject
-    scan_budget: float = 12.0  # seconds one file's search may spend rejecting candidates (past budget_floor),
-    budget_floor: int = 100  # plus one second per 8 MiB of the file
+    scan_budget: float = 300.0  # projected seconds of one file's chunk search (audit/unpack/chunk_log.py) ...
+    scan_grace: float = 10.0  # ... judged after this many seconds of it ...
+    budget_floor: int = 100  # ... and this many rejected candidates
     max_rss: int = 450 * 1024**2  # resident memory of any one process of the group, polled
     max_memory: int = 2 * 1024**3  # RLIMIT_DATA of the child and each extractor it runs: the hard backstop
 
     @property
     def search_limits(self) -> SearchLimits:
-        return SearchLimits(max_chunks=self.max_chunks, max_rejected=self.max_rejected,
-                            scan_budget=self.scan_budget, budget_floor=self.budget_floor)
+        return SearchLimits(max_chunks=self.max_chunks, scan_budget=self.scan_budget, scan_grace=self.scan_grace,
+                            budget_floor=self.budget_floor)
 
 
 @dataclass(frozen=True)
