@@ -11,7 +11,7 @@ import pytest
 from audit.model import AuditConfig
 from audit.pipeline import run
 from audit.unpack.chunk_log import ChunkLog, SearchLimits
-from audit.unpack.engine import Caps, EngineRun, group_rss, run_unblob
+from audit.unpack.engine import Caps, EngineRun, group_rss, measure_members, run_unblob
 
 pytestmark = pytest.mark.integration
 
@@ -172,3 +172,29 @@ def test_group_rss_sees_this_process() -> None:
 
     assert group_rss(os.getpid()) > 1024 * 1024
     assert group_rss(2**22 + 12345) == 0  # no such process
+
+
+def test_member_flood_stops_at_the_per_container_cap(tmp_path: Path) -> None:
+    """One archive with more members than `max_members`: unblob would search every one of them in turn."""
+    import zipfile
+
+    image = tmp_path / "members.zip"
+    with zipfile.ZipFile(image, "w") as archive:
+        for index in range(3000):
+            archive.writestr(f"d{index // 100:02d}/f{index:05d}", b"x")
+    engine = _engine(image, tmp_path / "work", max_members=500)
+    assert engine.cap_hit == "members", engine.cap_detail
+    assert "members.zip" in engine.cap_detail
+    assert engine.files > 0  # what was extracted before the stop is kept
+
+
+def test_members_are_counted_per_container(tmp_path: Path) -> None:
+    outer = tmp_path / "a.bin_extract"
+    (outer / "inner.tar_extract").mkdir(parents=True)
+    for index in range(3):
+        (outer / f"f{index}").write_bytes(b"x")
+    for index in range(5):
+        (outer / "inner.tar_extract" / f"g{index}").write_bytes(b"y")
+    files, total, (most, container) = measure_members(tmp_path)
+    assert (files, total) == (8, 8)
+    assert most == 5 and container.endswith("inner.tar_extract")

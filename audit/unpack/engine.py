@@ -38,6 +38,7 @@ class Caps:
     max_file_size: int
     timeout: float
     max_chunks: int = 1_000  # chunks found in one file: each is carved and extracted, one extractor run each
+    max_members: int = 50_000  # files one container's `*_extract` folder holds: unblob searches each one
     scan_budget: float = 300.0  # projected seconds of one file's chunk search (audit/unpack/chunk_log.py) ...
     scan_grace: float = 10.0  # ... judged after this many seconds of it ...
     budget_floor: int = 100  # ... and this many rejected candidates
@@ -53,7 +54,7 @@ class Caps:
 @dataclass(frozen=True)
 class EngineRun:
     returncode: int | None
-    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | 'chunks' | 'scan' | 'memory' | None
+    cap_hit: str | None  # 'bytes' | 'files' | 'timeout' | 'chunks' | 'members' | 'scan' | 'memory' | None
     cap_detail: str
     files: int
     bytes: int
@@ -107,25 +108,35 @@ def _limit_child(max_file_size: int, max_memory: int) -> Callable[[], None]:
 
 def measure_tree(root: Path) -> tuple[int, int]:
     """(files, apparent bytes) under root, never following symlinks."""
+    files, total, _ = measure_members(root)
+    return files, total
+
+
+def measure_members(root: Path) -> tuple[int, int, tuple[int, str]]:
+    """(files, apparent bytes, (most files, folder)): the most files one `*_extract` folder holds itself
+    (nested `*_extract` folders count for themselves), never following symlinks."""
     files = total = 0
-    stack = [root]
+    per_container: dict[str, int] = {}
+    stack = [(root, "")]
     while stack:
-        current = stack.pop()
+        current, owner = stack.pop()
         try:
             with os.scandir(current) as entries:
                 for entry in entries:
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            stack.append(Path(entry.path))
+                            stack.append((Path(entry.path), entry.path if entry.name.endswith("_extract") else owner))
                         else:
                             files += 1
+                            per_container[owner] = per_container.get(owner, 0) + 1
                             if entry.is_file(follow_symlinks=False):
                                 total += entry.stat(follow_symlinks=False).st_size
                     except OSError:
                         continue
         except OSError:
             continue
-    return files, total
+    largest = max(((n, o) for o, n in per_container.items() if o), default=(0, ""))
+    return files, total, largest
 
 
 def run_unblob(
@@ -175,7 +186,7 @@ def _watch(
         except subprocess.TimeoutExpired:
             pass
         walk_start = time.monotonic()
-        files, total = measure_tree(root)
+        files, total, (members, container) = measure_members(root)
         chunk_log.poll(time.monotonic())
         walk_cost = time.monotonic() - walk_start
         interval = min(2.0, max(0.02, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
@@ -190,6 +201,9 @@ def _watch(
             cap, detail = "files", f"extracted {files} files, cap {caps.max_files}"
         elif elapsed > caps.timeout:
             cap, detail = "timeout", f"ran {elapsed:.1f} s, cap {caps.timeout:g} s"
+        elif members > caps.max_members:
+            cap, detail = "members", (f"{members} files extracted from {Path(container).name[:-len('_extract')]}, "
+                                      f"cap {caps.max_members} per container")
         elif (flood := chunk_log.over(caps.search_limits, time.monotonic())) is not None:
             cap, detail = flood
         elif (rss := group_rss(child.pid)) > caps.max_rss:
