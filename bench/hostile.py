@@ -3,8 +3,8 @@ hostile inputs (magic floods, member floods, compression bombs, huge entry count
 
 Run: `.venv/bin/python bench/hostile.py [--only NAME,...] [--timeout S] [--max-files N] [--cache DIR]`.
 Inputs are generated once into `--cache` (default /tmp/fwaudit-bench-hostile; the 8 GiB bomb takes ~30 s to
-make). Each case runs `fwaudit scan -j 1` alone in a fresh work dir; peak RSS is the largest single process
-(fwaudit or the unblob it runs) from `getrusage(RUSAGE_CHILDREN)` of a fresh Python parent per case.
+make). Each case runs `fwaudit scan -j 1` alone in a fresh work dir, in a fresh Python process; peak RSS is the
+largest single process: fwaudit itself (`RUSAGE_SELF`) or the largest extractor it ran (`RUSAGE_CHILDREN`).
 Prints a Markdown table: case, input size, seconds, peak RSS (MB), exit code, status, files listed, errors.
 """
 
@@ -84,21 +84,31 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 _CHILD = """
-import json, resource, subprocess, sys, time
+import json, os, resource, runpy, sys, time
 start = time.monotonic()
-rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-print(json.dumps({"rc": rc, "s": time.monotonic() - start,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+sys.argv = ["fwaudit", *sys.argv[1:]]
+out = open(os.environ["BENCH_RESULT"], "w")
+sys.stdout = sys.stderr = open(os.devnull, "w")
+rc = 0
+try:
+    runpy.run_module("audit.cli", run_name="__main__")
+except SystemExit as exc:
+    rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+mb = lambda who: resource.getrusage(who).ru_maxrss / 1024
+out.write(json.dumps({"rc": rc, "s": time.monotonic() - start, "self_mb": mb(resource.RUSAGE_SELF),
+                      "child_mb": mb(resource.RUSAGE_CHILDREN)}))
 """
 
 
 def run_case(image: Path, extra: list[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
         out = Path(tmp) / "out"
-        cmd = [sys.executable, "-m", "audit.cli", "scan", str(image), "-o", str(out), "-j", "1", "-q",
-               "--workdir", str(Path(tmp) / "work"), *extra]
-        measured = json.loads(subprocess.run([sys.executable, "-c", _CHILD, *cmd], cwd=REPO, check=True,
-                                             capture_output=True, text=True).stdout)
+        result = Path(tmp) / "result.json"
+        cmd = ["scan", str(image), "-o", str(out), "-j", "1", "-q", "--workdir", str(Path(tmp) / "work"), *extra]
+        subprocess.run([sys.executable, "-c", _CHILD, *cmd], cwd=REPO, check=True,
+                       env={**os.environ, "BENCH_RESULT": str(result)})
+        measured = json.loads(result.read_text())
+        measured["rss_mb"] = max(measured["self_mb"], measured["child_mb"])
         report_path = out / "report.json"
         size = report_path.stat().st_size if report_path.exists() else 0
         report = json.loads(report_path.read_text()) if size else {}
@@ -118,15 +128,17 @@ def main() -> None:
     extra = [*(["--timeout", args.timeout] if args.timeout else []),
              *(["--max-files", args.max_files] if args.max_files else [])]
     chosen = [c for c in CASES if not args.only or c in args.only.split(",")]
-    print("| case | input MB | seconds | peak RSS MB | exit | report bytes | status | files | errors |")
-    print("|---|---:|---:|---:|---:|---:|---|---:|---|")
+    print("| case | input MB | seconds | peak RSS MB | fwaudit / extractors MB | exit | report bytes | status | files "
+          "| errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
     for name in chosen:
         filename, make = CASES[name]
         image = args.cache / filename
         if not image.exists():
             make(image)
         row = run_case(image, extra)
-        print(f"| {name} | {image.stat().st_size / MiB:.1f} | {row['s']:.1f} | {row['rss_mb']:.0f} | {row['rc']} "
+        print(f"| {name} | {image.stat().st_size / MiB:.1f} | {row['s']:.1f} | {row['rss_mb']:.0f} "
+              f"| {row['self_mb']:.0f} / {row['child_mb']:.0f} | {row['rc']} "
               f"| {row['report_bytes']} | {row['status']} | {row['files']} | {', '.join(row['kinds'])[:120]} |",
               flush=True)
 
