@@ -50,6 +50,8 @@ rule SDK_HiSilicon_MPI_API {
       $s8 = "ot_mpi_venc_"
       $s9 = "HI_MPI_VDEC_"
       $s10 = "HI_MPI_VO_"
+      $fp1 = "arm-anykav200"
+      $fp2 = /libak(media|streamenc|audiocodec)/
    condition:
-      uint32(0) == 0x464c457f and 2 of ($s*)
+      uint32(0) == 0x464c457f and 2 of ($s*) and not 1 of ($fp*)
 }
