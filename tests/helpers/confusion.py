@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -28,6 +29,7 @@ EVAL_DIR = CORPUS.parent / "eval"
 LABELS = CORPUS / "labels.tsv"
 CACHE = REPO / "tests" / ".cache" / "confusion"
 VENDOR_LAYERS = ("soc", "sdk", "toolchain", "odm", "oem", "cloud")
+REPORTS_ENV = "FWAUDIT_CONFUSION_REPORTS"  # also write each item's report.json there (score.py --rescore layout)
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,19 @@ def item_hits(item: str) -> list[dict[str, Any]]:
     kb = load_knowledge()
     base = Path(tempfile.mkdtemp(prefix="fwaudit-confusion-"))
     try:
-        staged = base / ("x" + hashlib.sha256(item.encode()).hexdigest()[:12] + ".bin")
+        staged = base / score_module().neutral_name(item)
         shutil.copyfile(CORPUS / item, staged)
         work = base / "work"
         report = run(AuditConfig(image=staged, workdir=work, keep=True, jobs=1, formats=()))
         extract = work / f"{staged.name}.fwaudit" / "extract"
         items = disk_items(staged, extract, report.files)
         matches, _ = scan_files(items, 1)
+        if os.environ.get(REPORTS_ENV):
+            from audit.report import json_report
+
+            out = Path(os.environ[REPORTS_ENV]) / score_module().slugify(item)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "report.json").write_text(json_report.render(report), encoding="utf-8")
         by_path = {f.path: f for f in report.files}
         found = evidence_from_matches(matches, by_path, kb) + evidence_from_facts(report.facts, by_path, kb)
         hits = {Hit(item, i.evidence.rule_id, i.layer, i.entity, i.evidence.weight, i.evidence.path,
@@ -136,9 +144,17 @@ def confusions(hits: list[Hit], weights: tuple[str, ...] = ("strong",)) -> list[
         if hit.layer not in VENDOR_LAYERS or hit.weight not in weights:
             continue
         family = {canon(hit.entity)} | ({canon(p) for p in kb.ancestors(hit.entity)} if hit.entity in kb else set())
-        if not family & own_entities(by_item[hit.item]):
+        if not family & own_entities(by_item[hit.item]) and not allowed(by_item[hit.item], hit.layer, hit.entity):
             out.append(hit)
     return out
+
+
+def allowed(label: Any, layer: str, entity: str) -> bool:
+    """The labels accept this very (layer, entity): a MUST or MAY match, wildcard layers included
+    (`toolchain:*` is MAY everywhere: an Anyka camera really may be built with a HiSilicon toolchain)."""
+    kind, _, _ = label.classify(layer, canon(entity), set())
+    forbidden = {p.entity for p in label.must_not if p.layer == "*"}
+    return kind == "tp" or (kind == "may" and canon(entity) not in forbidden)
 
 
 def strong_rules() -> dict[str, tuple[str, str]]:
@@ -166,7 +182,10 @@ def without_positive(hits: list[Hit]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--reports", type=Path, help="also write every report.json here (for score.py --rescore)")
     args = parser.parse_args()
+    if args.reports:
+        os.environ[REPORTS_ENV] = str(args.reports.resolve())
     if not available():
         print("../shared/corpus or ../shared/eval absent")
         return 0
