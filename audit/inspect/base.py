@@ -6,6 +6,7 @@ import mmap
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,6 +102,20 @@ def _plain_scalar(item: Any) -> Any:
     return str(item)
 
 
+# CPython before 3.11.4 reads one byte past the end of the buffer in bytes/mmap `find` (python/cpython#105235):
+# on a file whose size is a multiple of the page size that byte is unmapped and the process dies with SIGSEGV
+# (Debian 12 ships 3.11.2). Such files are read into memory instead of mapped there.
+FASTSEARCH_OVERREAD = (3, 11) <= sys.version_info[:3] < (3, 11, 4)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0 and (block := os.read(fd, min(left, 16 * 1024 * 1024))):
+        chunks.append(block)
+        left -= len(block)
+    return b"".join(chunks)
+
+
 @contextmanager
 def open_map(path: Path) -> Iterator[bytes]:
     """Map a regular file read-only without following symlinks; empty files give b''."""
@@ -111,6 +126,9 @@ def open_map(path: Path) -> Iterator[bytes]:
             raise InspectError("io", f"not a regular file: {path.name}")
         if st.st_size == 0:
             yield b""
+            return
+        if FASTSEARCH_OVERREAD and st.st_size % mmap.PAGESIZE == 0:
+            yield _read_all(fd, st.st_size)  # a bytes copy: its trailing NUL absorbs the over-read
             return
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             yield mm  # type: ignore[misc]  # mmap supports the bytes-like API we use
