@@ -264,7 +264,8 @@ def evaluate_policy(policy: Policy, report: Report, kb: KnowledgeBase) -> Policy
             out.add(rule.verdict, f"{rule.verdict} [{rule.id}]: {rule.message.strip()} — {_endpoint_reason(ep)}")
     undetermined = undetermined_layers(policy, report.claims)
     if undetermined and out.verdict == "pass":
-        out.add("inconclusive", f"inconclusive [requires_layers]: {', '.join(undetermined)} could not be determined (no claim at or "
+        layers = ", ".join(undetermined)
+        out.add("inconclusive", f"inconclusive [requires_layers]: {layers} could not be determined (no claim at or "
                 "above the threshold); unknown is not pass")
     out.reasons.sort(key=lambda r: -OUTCOMES.index(r.split(" ", 1)[0]))  # stable: fail first, then review
     note = policy.notes.get(out.verdict)
