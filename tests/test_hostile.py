@@ -21,7 +21,7 @@ from audit.model import AuditConfig, Report
 from audit.pipeline import run
 
 pytestmark = pytest.mark.integration
-HANG_GUARD_S = 15.0
+HANG_GUARD_S = 120.0  # a hang guard, not a speed goal (speed lives in bench/hostile.py): the wall-time cap is 600 s
 
 
 def _files_under(root: Path) -> set[Path]:
