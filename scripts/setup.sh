@@ -15,6 +15,8 @@ APT_PACKAGES=(
   # the cross compilers' C libraries and headers: only Recommends of gcc-*-cross, so named explicitly
   libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-mipsel-cross libc6-dev-mips-cross
   zip cpio
+  # readelf (the tests compare build-ids and ABI notes with it); the cross binutils only ship prefixed tools
+  binutils
   # second opinion on vendor header signatures (issue 7)
   binwalk
   # headless browser for the HTML report test
