@@ -65,7 +65,7 @@ def main() -> None:
 @click.option("--depth", type=click.IntRange(1, 64), default=10, show_default=True,
               help="Maximum nesting depth of containers to unpack.")
 @click.option("--max-bytes", type=SizeType(), default=None,
-              help="Cap on total extracted bytes [default: min(4G, 64 x image size)].")
+              help="Cap on total extracted bytes [default: min(4G, 32 x image size)].")
 @click.option("--max-files", type=click.IntRange(1), default=200_000, show_default=True,
               help="Cap on the number of extracted files.")
 @click.option("--max-file-size", type=SizeType(), default=None,

@@ -24,6 +24,7 @@ Verdict = Literal["pass", "inconclusive", "review", "fail"]
 GiB = 1024**3
 MiB = 1024**2
 MIN_TOTAL_CAP = 16 * MiB
+CAP_RATIO = 32  # default total-bytes cap per input byte: real firmware on the dev corpus peaks at ~12x (nested)
 MIN_FILE_CAP = 64 * MiB
 OMIT_IF_NONE = {"omit_if_none": True}  # field metadata: left out of report.json while None (keeps old reports equal)
 
@@ -174,7 +175,7 @@ class AuditConfig:
     workdir: Path | None = None  # None: a temporary directory, removed unless `keep`
     keep: bool = False
     depth: int = 10
-    max_bytes: int | None = None  # None: min(4 GiB, 64 x input size)
+    max_bytes: int | None = None  # None: min(4 GiB, 32 x input size)
     max_files: int = 200_000
     max_file_size: int | None = None  # None: same as the total-bytes cap
     timeout: float = 600.0
@@ -187,10 +188,10 @@ class AuditConfig:
     vuln_db: Path | None = None  # offline vulnerability store; None: the default location (audit/vulndb.py)
 
     def effective_max_bytes(self, input_size: int) -> int:
-        """The total-bytes cap: as given, else min(4 GiB, 64 x input) with a 16 MiB floor for tiny inputs."""
+        """The total-bytes cap: as given, else min(4 GiB, 32 x input) with a 16 MiB floor for tiny inputs."""
         if self.max_bytes is not None:
             return self.max_bytes
-        return max(MIN_TOTAL_CAP, min(4 * GiB, 64 * max(input_size, 1)))
+        return max(MIN_TOTAL_CAP, min(4 * GiB, CAP_RATIO * max(input_size, 1)))
 
     def effective_max_file_size(self, input_size: int) -> int:
         """RLIMIT_FSIZE for the extractor: as given, else the total cap with a 64 MiB floor.

@@ -28,7 +28,7 @@ from audit.resources import rules_digest
 from audit.scan import scan_files
 from audit.treewalk import remove_tree
 from audit.unpack import UnpackResult, unpack
-from audit.unpack.formats.binwalk_sigs import binwalk_signatures
+from audit.unpack.formats.binwalk_sigs import BinwalkScan
 from audit.unpack.member_names import unsafe_member_facts
 from audit.unpack.tree import TREE_FORMAT
 from audit.vulndb import match_components
@@ -103,6 +103,16 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
 
 
 def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Report:
+    binwalk = None if image.is_dir() else BinwalkScan(image)  # a second opinion, scanning while unpack works
+    try:
+        return _audit_with(config, image, workdir, emit, binwalk)
+    finally:
+        if binwalk is not None:
+            binwalk.close()
+
+
+def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, binwalk: BinwalkScan | None,
+                ) -> Report:
     tree = image.is_dir()
     size = 0 if tree else image.stat().st_size
     report = Report(
@@ -137,8 +147,8 @@ def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Rep
         report.facts.extend(unsafe)
         for error in errors:
             report.add_error(error)
-    signatures = None if tree else _stage(report, "binwalk",
-                                          lambda: binwalk_signatures(image, image.name, report.image["sha256"]))
+    signatures = None if binwalk is None else _stage(report, "binwalk",
+                                                     lambda: binwalk.collect(image.name, report.image["sha256"]))
     if signatures is not None:  # a second opinion on vendor headers: weak facts, never a verdict alone
         report.facts.extend(signatures[0])  # the report sorts every list when serialised
         for error in signatures[1]:

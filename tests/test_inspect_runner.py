@@ -64,7 +64,7 @@ def test_pool_matches_in_process_and_is_deterministic(tmp_path: Path) -> None:
     two = inspect_files(list(reversed(items)), jobs=2)
     assert one == two
     assert len([f for f in one[0] if f.kind == "elf"]) == 241
-    assert [e.path for e in one[1]] == ["lib/broken.so"]
+    assert {e.path for e in one[1]} == {"lib/broken.so"}  # one typed error per damaged table
 
 
 def test_crashing_inspector_becomes_typed_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

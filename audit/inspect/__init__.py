@@ -138,6 +138,7 @@ def inspect_file(path: Path, record: FileRecord) -> Result:
         except InspectError as exc:
             facts.extend(exc.facts)
             errors.append(_error(inspector.NAME, exc.what, exc.message, record))
+            errors.extend(_error(inspector.NAME, what, message, record) for what, message in exc.more)
         except Exception as exc:  # hostile input: one inspector's crash must not end the run
             errors.append(_error(inspector.NAME, "crash", f"{type(exc).__name__}: {exc}", record))
     return facts, errors

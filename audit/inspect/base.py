@@ -22,11 +22,13 @@ MAX_SCAN = 256 * 1024 * 1024  # bytes of one file any inspector searches
 class InspectError(Exception):
     """An inspector's own, expected failure: becomes `inspect.<NAME>.<what>`, keeping the facts read so far."""
 
-    def __init__(self, what: str, message: str, facts: Sequence[Fact] = ()) -> None:
+    def __init__(self, what: str, message: str, facts: Sequence[Fact] = (),
+                 more: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.what = what
         self.message = message
         self.facts = list(facts)
+        self.more = list(more)  # further (what, message) problems of the same file, one typed error each
 
 
 class Inspector:

@@ -16,6 +16,7 @@ from elftools.elf.dynamic import DynamicSegment
 from elftools.elf.elffile import ELFFile
 from elftools.elf.enums import ENUM_E_MACHINE, ENUM_E_TYPE, ENUM_EI_OSABI
 
+from audit.inspect import elf_checks
 from audit.inspect import elf_tables as t
 from audit.inspect.base import InspectError, Inspector, make_fact, open_map, text
 from audit.inspect.elf_abi import describe_flags, hardening
@@ -97,9 +98,12 @@ class ElfInspector(Inspector):
             for what, fn in STEPS:
                 p.step(what, fn)
             facts = [f for f in p.facts if f.kind == "elf"] + [f for f in p.facts if f.kind != "elf"]
-        if p.problems:
-            what, _message = p.problems[0]
-            raise InspectError(what, "; ".join(f"{w}: {m}" for w, m in p.problems), facts)
+        if p.problems:  # one typed error per damaged table (`inspect.elf.<table>`), the facts kept
+            by_table: dict[str, list[str]] = {}
+            for what, message in p.problems:
+                by_table.setdefault(what, []).append(message)
+            (what, messages), *rest = by_table.items()
+            raise InspectError(what, "; ".join(messages), facts, [(w, "; ".join(m)) for w, m in rest])
         return facts
 
 
@@ -114,6 +118,11 @@ def _open(p: Parsed) -> None:
         p.sections = t.read_sections(p.data, h)
     elif h.shoff or h.shnum:
         p.problems.append(("sections", f"section header table invalid (shoff={h.shoff}, shnum={h.shnum})"))
+
+
+def _consistency(p: Parsed) -> None:
+    """Damage below the header (tables past the end, strings without NUL, version-needs loops)."""
+    p.problems.extend(elf_checks.check(p.data, p.header, p.sections, p.segments, p.dynamic))
 
 
 def _pyelftools(p: Parsed) -> Any:
@@ -250,6 +259,7 @@ def _hardening(p: Parsed) -> None:
 STEPS: tuple[tuple[str, Callable[[Parsed], None]], ...] = (
     ("parse", _open),
     ("dynamic", _read_dynamic),
+    ("consistency", _consistency),
     ("summary", _summary),
     ("comment", _comments),
     ("symbols", _symbols),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from audit.model import AuditConfig, AuditError, Chunk
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, run_unblob
+from audit.unpack.promises import missing_files
 from audit.unpack.tree import TreeCopy, copy_tree, walk_entries
 from audit.unpack.unblob_report import (
     Origin,
@@ -90,6 +91,12 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
     mapped = _read_map(run, image, extract_dir)
     result.chunks, result.origins = mapped.chunks, mapped.origins
     result.errors.extend(mapped.errors)
+
+    def locate(container: str) -> Path | None:
+        path = image if container in ("", image.name) and image.is_file() else extract_dir / container
+        return path if path.is_file() else None
+
+    result.errors.extend(missing_files(result.chunks, locate, extract_dir, result.errors))
 
 
 def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audit.unpack.bounded_inflate import BUDGET_ENV
 from audit.unpack.chunk_log import ChunkLog, SearchLimits
 
 WRAPPER_DIR = Path(__file__).with_name("bin")
@@ -155,9 +156,10 @@ def run_unblob(
            "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
     stderr_path = workdir / "unblob.stderr"
     start = time.monotonic()
+    env = {**child_env(), BUDGET_ENV: str(caps.max_bytes)}  # bombs: stream-end searches stop at the cap
     with stderr_path.open("wb") as stderr:
         child = subprocess.Popen(
-            cmd, cwd=workdir, env=child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size, caps.max_memory),
         )
         cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
