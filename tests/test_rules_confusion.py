@@ -36,8 +36,7 @@ def test_no_strong_rule_fires_on_another_vendors_file(hits: list[confusion.Hit])
 # golden and policy tests hold (the samples carry one file per evidence class).
 AWAITING_REAL_POSITIVE = {
     "CLOUD_Dahua_P2P_Multiple_Endpoints", "CLOUD_Hikvision_HikConnect_Multiple_Endpoints",
-    "CLOUD_XMEye_Multiple_Endpoints", "FACT_OEM_Hikvision_DAV_OEM_Code", "FACT_SOC_Goke_Module_Name",
-    "FACT_SOC_HiSilicon_Module_Depends", "FACT_SOC_HiSilicon_Module_Name", "ODM_Hikvision_Davinci_Platform",
+    "CLOUD_XMEye_Multiple_Endpoints", "FACT_OEM_Hikvision_DAV_OEM_Code", "ODM_Hikvision_Davinci_Platform",
     "OEM_Brand_Web_UI_Title", "SOC_Realtek_RTS_Camera_SDK",
 }
 

@@ -87,12 +87,35 @@ class ModinfoInspector(Inspector):
                 raise InspectError("header", str(exc)) from exc
             if not t.section_table_ok(header, len(data)):
                 return []
-            sec = next((s for s in t.read_sections(data, header) if s["name"] == ".modinfo"), None)
+            sections = t.read_sections(data, header)
+            sec = next((s for s in sections if s["name"] == ".modinfo"), None)
             if sec is None:
                 return []
             off, size = int(sec["offset"]), min(int(sec["size"]), 256 * 1024)
             raw = bytes(data[off : off + size])
-        return [make_fact(record, "kmod.modinfo", modinfo_fields(raw, off), off)]
+            fields = modinfo_fields(raw, off)
+            if "name" not in fields:  # kernels before 5.x keep the name only in the module struct
+                this = next((s for s in sections if s["name"] == THIS_MODULE), None)
+                name = None if this is None else this_module_name(data, int(this["offset"]), int(this["size"]),
+                                                                  header.bits)
+                if name:
+                    fields.update(name=name, name_source=THIS_MODULE)
+        return [make_fact(record, "kmod.modinfo", fields, off)]
+
+
+THIS_MODULE = ".gnu.linkonce.this_module"
+MODULE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,55}$")
+
+
+def this_module_name(data: Any, offset: int, size: int, bits: int) -> str | None:
+    """`struct module.name` in `.gnu.linkonce.this_module`: after `enum module_state state` and
+    `struct list_head list` (include/linux/module.h), so at 12 (32-bit) or 24 (64-bit); None if implausible."""
+    at = offset + (12 if bits == 32 else 24)
+    if size < (12 if bits == 32 else 24) + 2 or at + 56 > len(data):
+        return None
+    raw = bytes(data[at : at + 56]).split(b"\0", 1)[0]
+    name = raw.decode("ascii", "replace")
+    return name if MODULE_NAME.match(name) else None
 
 
 def modinfo_fields(raw: bytes, base: int) -> dict[str, Any]:
