@@ -293,3 +293,98 @@ rule CLOUD_TP_Link_Cloud_Endpoint {
    condition:
       filesize < 64MB and $x1
 }
+
+/*
+   IoT-cloud device SDKs (Alibaba Link Kit, Tencent IoT Explorer/Hub, AWS IoT Device SDK, Huawei HiLink). An
+   embedded client links the SDK's own API names and its hard-coded broker / registration hosts. Two or more of
+   one SDK's distinctive names in one ELF are required; names several SDKs share (IOT_MQTT_Construct,
+   IOT_Shadow_Construct: Alibaba, Tencent and UCloud all export them) are not used. Medium only: no real firmware
+   positive in the corpus yet.
+*/
+
+rule CLOUD_Alibaba_LinkKit_SDK {
+   meta:
+      id = "c44085e1-d592-46f5-ab70-9a63bf80028c"
+      description = "Alibaba Cloud IoT Link Kit / iotkit-embedded client: two or more of its IOT_Linkkit_* API names and iot-as-mqtt / iot-auth .aliyuncs.com hosts in one ELF"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/aliyun/iotkit-embedded"
+      layer = "cloud"
+      entity = "alibaba-iot"
+      weight = "medium"
+   strings:
+      $x1 = "IOT_Linkkit_Open"
+      $x2 = "IOT_Linkkit_Connect"
+      $x3 = "IOT_Linkkit_Report"
+      $x4 = "IOT_Linkkit_Yield"
+      $x5 = "IOT_Linkkit_TriggerEvent"
+      $x6 = /iot-as-mqtt\.(%s|[a-z]{2}-[a-z]{4,9}(-[0-9])?)\.aliyuncs\.com/ nocase
+      $x7 = /iot-auth\.(%s|[a-z]{2}-[a-z]{4,9}(-[0-9])?)\.aliyuncs\.com/ nocase
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
+}
+
+rule CLOUD_Tencent_IoT_SDK {
+   meta:
+      id = "cc480fad-6b2d-484d-b50a-2bc0ffd33b30"
+      description = "Tencent Cloud IoT Explorer / IoT Hub embedded C SDK client: two or more of its tencentdevices.com broker / registration hosts, device-log host and IOT_Template_* data-template API names in one ELF"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/TencentCloud/tencentcloud-iot-explorer-sdk-embedded-c"
+      layer = "cloud"
+      entity = "tencent-iot"
+      weight = "medium"
+   strings:
+      $x1 = "iotcloud.tencentdevices.com" nocase fullword
+      $x2 = "gateway.tencentdevices.com" nocase fullword
+      $x3 = "iothub.tencentdevices.com" nocase fullword
+      $x4 = "devicelog.iot.cloud.tencent.com" nocase fullword
+      $x5 = "IOT_Template_Construct"
+      $x6 = "IOT_Template_Report"
+      $x7 = "IOT_Template_Yield"
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
+}
+
+rule CLOUD_AWS_IoT_Device_SDK {
+   meta:
+      id = "e0e6bd74-0a2d-4f5a-8917-2260f1804fd4"
+      description = "AWS IoT Device SDK for Embedded C client: two or more of its aws_iot_mqtt_* / aws_iot_shadow_* API names, the $aws/things/ reserved topic prefix and an account iot.<region>.amazonaws.com data endpoint in one ELF"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/aws/aws-iot-device-sdk-embedded-C"
+      layer = "cloud"
+      entity = "aws-iot"
+      weight = "medium"
+   strings:
+      $x1 = "aws_iot_mqtt_init"
+      $x2 = "aws_iot_mqtt_connect"
+      $x3 = "aws_iot_mqtt_yield"
+      $x4 = "aws_iot_shadow_init"
+      $x5 = "$aws/things/"
+      $x6 = /[a-z0-9]{10,20}(-ats)?\.iot\.[a-z]{2}(-gov)?-[a-z]{4,9}-[0-9]\.amazonaws\.com/ nocase
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
+}
+
+rule CLOUD_Huawei_HiLink_SDK {
+   meta:
+      id = "3723d711-e18d-476f-a754-d2ea5a15c2c1"
+      description = "Huawei HiLink device SDK client: two or more of its HILINK_* / hilink_* device API names (SDK attributes, registration, net-config, characteristic-state report) in one ELF"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/sanchuanhehe/fbb_ws63"
+      layer = "cloud"
+      entity = "huawei-hilink"
+      weight = "medium"
+   strings:
+      $x1 = "HILINK_SetSdkAttr"
+      $x2 = "HILINK_GetSdkAttr"
+      $x3 = "HILINK_IsRegister"
+      $x4 = "HILINK_GetSdkVersion"
+      $x5 = "HILINK_ReportCharState"
+      $x6 = "hilink_report_char_state"
+      $x7 = "HILINK_SetNetConfigInfo"
+   condition:
+      uint32(0) == 0x464c457f and filesize < 64MB and 2 of them
+}
