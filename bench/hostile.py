@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import lzma
 import os
 import random
 import subprocess
@@ -56,6 +57,23 @@ def _gzip_bomb(path: Path, gib: int = 8) -> None:
         out.write(packer.flush())
 
 
+def _lzma_bomb(path: Path, gib: int = 2, fmt: int = lzma.FORMAT_ALONE) -> None:
+    packer = lzma.LZMACompressor(format=fmt, preset=1)
+    block = bytes(MiB)
+    with path.open("wb") as out:
+        for _ in range(gib * 1024):
+            out.write(packer.compress(block))
+        out.write(packer.flush())
+
+
+def _zip_bomb(path: Path, gib: int = 2) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open("zeros.bin", "w", force_zip64=True) as member:
+        block = bytes(MiB)
+        for _ in range(gib * 1024):
+            member.write(block)
+
+
 def _zip_entries(path: Path, count: int = 100_000) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
         for index in range(count):
@@ -81,6 +99,9 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "cpio-magic-flood": ("flood.cpiomagic.bin", lambda p: _flood(p, b"070701")),
     "gzip-50k-members": ("members.gz", _gzip_members),
     "gzip-bomb-8g": ("bomb8g.gz", _gzip_bomb),
+    "lzma-bomb-2g": ("bomb2g.lzma", _lzma_bomb),
+    "xz-bomb-2g": ("bomb2g.xz", lambda p: _lzma_bomb(p, fmt=lzma.FORMAT_XZ)),
+    "zip-bomb-2g": ("bomb2g.zip", _zip_bomb),
     "zip-100k-entries": ("entries100k.zip", _zip_entries),
     "gbk-names": ("gbk.tar", _gbk_tar),
     "deep-zip-3000": ("deep3000.zip", _deep_zip),

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from audit.model import AuditError, Fact
 
 TIMEOUT = 60.0  # from the start of the scan, which runs while unpack does
 MAX_SCAN = 64 * 1024 * 1024  # bytes of the image binwalk reads (it scans ~2 MB/s)
+MAX_MEMORY = 384 * 1024 * 1024  # RLIMIT_DATA of the binwalk process
 MAX_SIGNATURES = 200
 LINE = re.compile(r"^(\d+)\s+0x[0-9A-Fa-f]+\s+(\S.*)$")
 VENDOR = re.compile(r"(?i)firmware|header|hikvision|dahua|huawei|zte|tp-link|reolink|bosch|ambarella|instar|"
@@ -60,7 +62,7 @@ class BinwalkScan:
             with self.out.open("wb") as out, self.err.open("wb") as err:
                 self.proc = subprocess.Popen(
                     [exe, "--signature", f"--length={MAX_SCAN}", str(image.resolve())], stdout=out, stderr=err,
-                    env=env, cwd=self.home, stdin=subprocess.DEVNULL, start_new_session=True)
+                    env=env, cwd=self.home, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_limits)
         except OSError as exc:
             self.failure = f"binwalk could not run: {exc}"
 
@@ -99,6 +101,12 @@ class BinwalkScan:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _limits() -> None:
+    """In the binwalk child: bounded heap (its LZMA check inflates whole streams: 930 MB on a 2 GiB bomb)."""
+    resource.setrlimit(resource.RLIMIT_DATA, (MAX_MEMORY, MAX_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def binwalk_signatures(image: Path, image_record_path: str, sha256: str) -> tuple[list[Fact], list[AuditError]]:

@@ -370,13 +370,13 @@ rule CLOUD_AWS_IoT_Device_SDK {
 rule CLOUD_Huawei_HiLink_SDK {
    meta:
       id = "3723d711-e18d-476f-a754-d2ea5a15c2c1"
-      description = "Huawei HiLink device SDK client: two or more of its HILINK_* / hilink_* device API names (SDK attributes, registration, net-config, characteristic-state report) in one ELF"
+      description = "Huawei HiLink device SDK (weak: bundled with HiSilicon Wi-Fi SDKs, so presence is a hint to review, never a covered-service verdict): two or more of its HILINK_* / hilink_* device API names (SDK attributes, registration, net-config, characteristic-state report) in one ELF"
       author = "fwaudit"
       date = "2026-12-01"
       reference = "https://github.com/sanchuanhehe/fbb_ws63"
       layer = "cloud"
       entity = "huawei-hilink"
-      weight = "medium"
+      weight = "weak"
    strings:
       $x1 = "HILINK_SetSdkAttr"
       $x2 = "HILINK_GetSdkAttr"
