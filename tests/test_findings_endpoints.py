@@ -81,3 +81,33 @@ def test_aggregate_merges_paths_and_is_sorted() -> None:
     assert [o["path"] for o in xm["occurrences"]] == ["a/bin/x", "b/bin/x"]
     assert xm["owner"] == "xmeye" and xm["category"] == "vendor-cloud"
     assert next(e for e in out if e["kind"] == "url")["category"] == "benign"
+
+
+def _table(count: int) -> bytes:
+    """A connectivity-check style list: `count` unrelated brand sites, NUL-separated."""
+    return b"\0".join(b"www.brandsite%03d.com" % i for i in range(count)) + b"\0"
+
+
+def test_a_file_listing_many_unrelated_hosts_is_a_host_table() -> None:
+    from audit.findings.endpoints import HOST_TABLE_MIN, host_table_findings
+
+    table = FileRecord("rootfs/etc/check_hosts", "/etc/check_hosts", "file", 1, 0o644, sha256="2" * 64)
+    client = FileRecord("rootfs/bin/cloudd", "/bin/cloudd", "file", 1, 0o755, sha256="3" * 64)
+    hits_table = extract(segments(_table(HOST_TABLE_MIN + 5) + b"xmeye.net\0"))
+    hits_client = extract(segments(b"\0www.brandsite001.com\0api.example-vendor.com\0"))
+    out = aggregate([((table,), hits_table), ((client,), hits_client)])
+    by_value = {e["value"]: e for e in out}
+    assert by_value["www.brandsite007.com"]["category"] == "host-table"
+    assert by_value["www.brandsite007.com"]["headline"] is False
+    assert by_value["www.brandsite001.com"]["headline"] is True  # also named alone by another file: kept
+    assert by_value["xmeye.net"]["category"] == "vendor-cloud"  # an owned host in a table stays what it is
+    assert by_value["api.example-vendor.com"]["headline"] is True
+    findings = host_table_findings(out)
+    assert [f.path for f in findings] == ["rootfs/etc/check_hosts"]
+    assert f"{HOST_TABLE_MIN + 4} hosts" in findings[0].title  # brandsite001 is not table-only
+
+
+def test_a_few_unknown_hosts_stay_headline() -> None:
+    rec = FileRecord("rootfs/bin/app", "/bin/app", "file", 1, 0o755, sha256="4" * 64)
+    out = aggregate([((rec,), extract(segments(_table(5))))])
+    assert all(e["headline"] and e["category"] == "unknown" for e in out)

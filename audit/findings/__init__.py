@@ -65,6 +65,8 @@ def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence
     pairs = [(job.records, out.hits) for job, out in zip(jobs_list, outs, strict=True)]
     result.endpoints = _guard(result.errors, "endpoints", lambda: endpoints.aggregate(pairs)) or []
     findings = [f for out in outs for f in out.findings]
+    findings.extend(_guard(result.errors, "endpoints.tables", lambda: endpoints.host_table_findings(result.endpoints))
+                    or [])
     elf = frozenset(r.sha256 for r in files if r.is_elf and r.sha256)
     for what, call in (("credentials", lambda: credentials.from_accounts(facts)),
                        ("services.facts", lambda: services.from_facts(facts, elf)),

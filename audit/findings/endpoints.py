@@ -4,6 +4,7 @@ False-positive control: a domain needs a real ICANN public suffix (`publicsuffix
 one label before it; bare tokens whose suffix is also a common file extension (`libc.so`, `run.sh`) or a new
 gTLD are dropped unless the owner table knows them; dotted versions and OIDs are not addresses; standards and
 schema namespaces are classed `benign` and kept out of the headline. Owners come from rules/data/endpoints.yaml.
+Unowned hosts found only in files that list many unrelated domains are `host-table` (see `aggregate`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
+from audit.findings.common import evidence, make_finding
 from audit.findings.tables import OwnerRow, benign_domains, owner_rows
 from audit.findings.text import Segment
-from audit.model import FileRecord
+from audit.model import FileRecord, Finding
 
 MAX_HITS_PER_FILE = 1000
 MAX_OCCURRENCES = 50
+HOST_TABLE = "host-table"
+HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
+NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 URL = re.compile(r"(?i)\b(?:https?|ftps?|tftp|rtsps?|rtmp|mqtts?|wss?|ntp|coap|sip)://[^\s\"'<>\\^`{|}]{1,512}")
 EMAIL = re.compile(rf"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}@((?:{LABEL}\.)+[A-Za-z]{{2,24}})(?![\w-])")
@@ -251,8 +256,45 @@ def classify(kind: str, host: str) -> dict[str, Any]:
     }
 
 
+def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]],
+                      merged: dict[tuple[str, str], dict[str, Any]]) -> set[str]:
+    """sha256 of files that list HOST_TABLE_MIN or more distinct unowned registered domains: host tables."""
+    tables = set()
+    for records, hits in per_file:
+        domains = {merged[(h.kind, h.value)]["registered_domain"] for h in hits
+                   if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["category"] == "unknown"}
+        if len(domains - {None}) >= HOST_TABLE_MIN and records:
+            tables.add(records[0].sha256)
+    return tables
+
+
+def host_table_findings(endpoint_records: Sequence[dict[str, Any]]) -> list[Finding]:
+    """One `endpoints.host-table` finding per file whose hosts were classed `host-table`, listing them."""
+    by_file: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for entry in endpoint_records:
+        if entry["category"] != HOST_TABLE:
+            continue
+        for occ in entry["occurrences"]:
+            by_file.setdefault((occ["path"], occ["sha256"]), []).append((occ["offset"], entry["value"]))
+    out = []
+    for (path, sha256), hosts in sorted(by_file.items()):
+        hosts.sort()
+        names = sorted({h for _, h in hosts})
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        ev = [evidence("string", "endpoints.host-table", path, sha256, off, host, "weak") for off, host in hosts[:20]]
+        out.append(make_finding(
+            "endpoints.host-table", "endpoints", "info", 0.5,
+            f"{len(names)} hosts listed in one file (a connectivity-check, operator/APN, URL-filter or provider "
+            f"table): {shown}", path, ev, None, sha256))
+    return out
+
+
 def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) -> list[dict[str, Any]]:
-    """Endpoint records (report.endpoints) from per-file hits; deterministic order."""
+    """Endpoint records (report.endpoints) from per-file hits; deterministic order.
+
+    An unowned host seen only in host tables (files listing many unrelated domains: connectivity-check lists,
+    APN/operator tables, URL filters, DDNS provider lists) is category `host-table`, not headline.
+    """
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for records, hits in per_file:
         for hit in hits:
@@ -264,6 +306,11 @@ def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) ->
             entry["occurrences"].extend(
                 {"path": r.path, "sha256": r.sha256, "offset": hit.offset,
                  "encoding": "utf-16le" if hit.wide else "ascii"} for r in records)
+    tables = _host_table_files(per_file, merged)
+    for entry in merged.values():
+        if (entry["category"] == "unknown" and entry["kind"] in NAMED_KINDS and entry["occurrences"]
+                and all(o["sha256"] in tables for o in entry["occurrences"])):
+            entry.update(category=HOST_TABLE, headline=False)
     out = []
     for key in sorted(merged):
         entry = merged[key]
