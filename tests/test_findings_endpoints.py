@@ -17,6 +17,8 @@ def _values(blob: bytes) -> set[tuple[str, str]]:
     b"libc.so.6", b"busybox.conf", b"run.sh", b"setup.py", b"Makefile.am", b"config.in", b"README.md",
     b"module.ko", b"v1.2.3.4", b"version 2.6.32.61", b"1.3.6.1.4.1.311.2", b"x.zip", b"value.ir", b"q.pa",
     b"root@build-server", b"std::string", b"12:30:45", b"00:11:22:33:44:55", b"glibc.cpu.name", b"LG.HK",
+    b"div.style.top", b"element.style.top", b"this.options.test", b"where.top", b"effect.options.to",
+    b"attributes.top", b"luci.sys.process.info", b"process.info", b"a.prototype.name",
 ])
 def test_not_endpoints(token: bytes) -> None:
     assert _values(b"\0" + token + b"\0") == set()

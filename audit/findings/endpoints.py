@@ -53,6 +53,13 @@ RESERVED_TLDS = frozenset({"example", "test", "invalid"})  # RFC 2606: documenta
 CODE_WORDS = frozenset({"value", "self", "this", "obj", "data", "info", "item", "node", "ctx", "str", "msg", "key",
                         "args", "arg", "opt", "cfg", "conf", "config", "param", "req", "res", "resp", "result",
                         "file", "name", "type", "list", "map", "std", "sys", "val", "var", "tmp", "buf", "len"})
+# Identifier chains of JavaScript, Lua and the DOM (`element.style.top`, `this.options.test`, `where.top`,
+# `luci.sys.process.info`): a bare token that starts with one of these words, or runs through one of the
+# chain words, is code whose last member happens to be a public suffix, not a host name.
+JS_FIRST_WORDS = frozenset({"this", "self", "window", "document", "element", "elem", "el", "div", "span", "style",
+                            "options", "opts", "effect", "where", "attributes", "attrs", "process", "luci", "evt",
+                            "prototype", "jquery", "console", "navigator", "props", "ctx", "obj"})
+JS_CHAIN_WORDS = frozenset({"style", "options", "prototype", "attributes", "props", "sys", "process", "fn", "dom"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,8 @@ def registered_domain(name: str, bare: bool = False) -> str | None:
     tld = labels[-1]
     known = owner_row(name) is not None or benign_reason(name) is not None
     if tld in RESERVED_TLDS:
-        return ".".join(labels[-2:]) if (not bare or len(labels) >= 3) else None
+        chain = bare and (labels[0] in JS_FIRST_WORDS or any(label in JS_CHAIN_WORDS for label in labels[1:-1]))
+        return ".".join(labels[-2:]) if (not bare or len(labels) >= 3) and not chain else None
     private = _psl().privatesuffix(name)
     if private is None:
         return None
@@ -97,6 +105,8 @@ def _plausible_bare(labels: list[str], private: str) -> bool:
     """Filters for a bare token: lowercase, not a file name, not a dotted code identifier or binary noise."""
     tld = labels[-1]
     if tld in FILE_EXT_TLDS or (len(tld) > 2 and tld not in LEGACY_GTLDS):
+        return False
+    if labels[0] in JS_FIRST_WORDS or any(label in JS_CHAIN_WORDS for label in labels[1:-1]):
         return False
     return not (len(labels) == 2 and (labels[0] in CODE_WORDS or len(private.split(".")[0]) < 3))
 
