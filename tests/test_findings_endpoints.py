@@ -113,3 +113,22 @@ def test_a_few_unknown_hosts_stay_headline() -> None:
     rec = FileRecord("rootfs/bin/app", "/bin/app", "file", 1, 0o755, sha256="4" * 64)
     out = aggregate([((rec,), extract(segments(_table(5))))])
     assert all(e["headline"] and e["category"] == "unknown" for e in out)
+
+
+@pytest.mark.parametrize("path", [
+    "rootfs/usr/share/doc/busybox/copyright", "rootfs/etc/services", "rootfs/etc/protocols",
+    "rootfs/usr/share/man/man8/udhcpd.8.gz", "rootfs/etc/ssl/certs/ca-certificates.crt", "app/LICENSE.txt",
+    "rootfs/usr/share/common-licenses/GPL-2", "web/README", "rootfs/etc/mime.types",
+])
+def test_hosts_only_in_documentation_are_not_headline(path: str) -> None:
+    doc = FileRecord(path, "/" + path, "file", 1, 0o644, sha256="5" * 64)
+    out = aggregate([((doc,), extract(segments(b"\0www.gnu.org\0ftp.example-mirror.net\0xmeye.net\0")))])
+    assert out and all(e["category"] == "documentation-only" and not e["headline"] for e in out)
+
+
+def test_a_host_also_in_a_binary_stays_headline() -> None:
+    doc = FileRecord("rootfs/usr/share/doc/app/README", "/usr/share/doc/app/README", "file", 1, 0o644, sha256="6" * 64)
+    binary = FileRecord("rootfs/usr/bin/app", "/usr/bin/app", "file", 1, 0o755, sha256="7" * 64)
+    hits = extract(segments(b"\0update.example-vendor.net\0"))
+    out = aggregate([((doc,), hits), ((binary,), hits)])
+    assert out[0]["headline"] is True and out[0]["category"] == "unknown"

@@ -4,7 +4,9 @@ False-positive control: a domain needs a real ICANN public suffix (`publicsuffix
 one label before it; bare tokens whose suffix is also a common file extension (`libc.so`, `run.sh`) or a new
 gTLD are dropped unless the owner table knows them; dotted versions and OIDs are not addresses; standards and
 schema namespaces are classed `benign` and kept out of the headline. Owners come from rules/data/endpoints.yaml.
-Unowned hosts found only in files that list many unrelated domains are `host-table` (see `aggregate`).
+Hosts found only in documentation and reference tables (licences, man pages, `/etc/services`, CA bundles) are
+`documentation-only`; unowned hosts found only in files that list many unrelated domains are `host-table`
+(see `aggregate`). Neither is headline.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ from audit.model import FileRecord, Finding
 MAX_HITS_PER_FILE = 1000
 MAX_OCCURRENCES = 50
 HOST_TABLE = "host-table"
+DOCUMENTATION = "documentation-only"
+# Documentation and reference tables: hosts in them are cited, never contacted (licences, man pages, READMEs,
+# IANA tables, MIME tables, CA bundles).
+DOC_FILE = re.compile(
+    r"(^|/)usr/share/(doc|man|info|common-licenses|licenses|mime|zoneinfo|locale)/"
+    r"|(^|/)etc/(services|protocols|rpc|ethers|mime\.types|ssl/certs/[^/]+)$"
+    r"|(^|/)(ca-certificates\.crt|ca-bundle\.crt|cacert\.pem|mime\.types)$"
+    r"|(^|/)(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|README|CHANGELOG|CHANGES|AUTHORS|THANKS|NEWS)([._-][^/]*)?$", re.I)
 HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -318,6 +328,9 @@ def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) ->
                  "encoding": "utf-16le" if hit.wide else "ascii"} for r in records)
     tables = _host_table_files(per_file, merged)
     for entry in merged.values():
+        if entry["occurrences"] and all(DOC_FILE.search(o["path"]) for o in entry["occurrences"]):
+            entry.update(category=DOCUMENTATION, headline=False)
+            continue
         if (entry["category"] == "unknown" and entry["kind"] in NAMED_KINDS and entry["occurrences"]
                 and all(o["sha256"] in tables for o in entry["occurrences"])):
             entry.update(category=HOST_TABLE, headline=False)
