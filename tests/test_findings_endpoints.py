@@ -132,3 +132,9 @@ def test_a_host_also_in_a_binary_stays_headline() -> None:
     hits = extract(segments(b"\0update.example-vendor.net\0"))
     out = aggregate([((doc,), hits), ((binary,), hits)])
     assert out[0]["headline"] is True and out[0]["category"] == "unknown"
+
+
+@pytest.mark.parametrize("host", ["dynupdate.no-ip.com", "members.dyndns.org", "hphwebservice.oray.net",
+                                  "members.3322.org", "checkip.dyndns.com"])
+def test_dynamic_dns_providers_have_their_own_category(host: str) -> None:
+    assert classify("domain", host)["category"] == "ddns"
