@@ -35,6 +35,7 @@ eval: setup
 	@if [ -f ../shared/eval/score.py ] && [ -f ../shared/corpus/labels.tsv ]; then \
 	  python3 ../shared/eval/score.py --fwaudit $(VENV)/bin/fwaudit --corpus ../shared/corpus \
 	    --out $(EVAL_OUT) --jobs $${EVAL_JOBS:-2} $${EVAL_ITEMS:+--items "$$EVAL_ITEMS"}; \
+	  $(PY) tools/eval_endpoints.py --out $(EVAL_OUT) --corpus ../shared/corpus; \
 	else echo "make eval: ../shared/corpus or ../shared/eval/score.py absent; skipped"; fi
 
 # the README's two commands on a really fresh Debian 12 root (mmdebstrap); downloads a base system, not in CI
