@@ -1,6 +1,7 @@
-"""Offline vulnerability matching: a local SQLite store of OSV records, matched to components by purl or
-package name and version ranges. Scans never touch the network; with no data imported the status says
-`no-data` (which is not "no vulnerabilities").
+"""Offline vulnerability matching: a local SQLite store of OSV records (and NVD CVEs converted to the same
+shape, audit/vulndb_update.py), matched to components by purl, package name or CPE vendor:product and version
+ranges. Scans never touch the network; with no data imported the status says `no-data` (which is not "no
+vulnerabilities"). Every feed's date is kept, so reports can say how old the data is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ CREATE TABLE IF NOT EXISTS affected (vuln_id TEXT, ecosystem TEXT, name TEXT, pu
 CREATE INDEX IF NOT EXISTS affected_name ON affected (name);
 CREATE INDEX IF NOT EXISTS affected_purl ON affected (purl);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, records INTEGER);
+CREATE TABLE IF NOT EXISTS feeds (name TEXT PRIMARY KEY, kind TEXT, url TEXT, feed_date TEXT, fetched TEXT,
+                                  records INTEGER);
 """
 LANGUAGE_ECOSYSTEMS = frozenset({"pypi", "npm", "go", "crates.io", "maven", "nuget", "rubygems", "packagist",
                                  "pub", "hex", "hackage", "swifturl", "cran", "bitnami"})
@@ -81,14 +85,19 @@ def _lt(a: tuple[int, Any], b: tuple[int, Any]) -> bool:
 
 
 def in_range(version: str, events: list[dict[str, str]]) -> bool:
-    """OSV range evaluation over ECOSYSTEM/SEMVER events (introduced, fixed, last_affected)."""
+    """OSV range evaluation over ECOSYSTEM/SEMVER events (introduced, fixed, last_affected), plus `after`: a
+    start that is itself not affected (NVD's versionStartExcluding; not an OSV event)."""
     def event_key(ev: dict[str, str]) -> tuple[int, list[tuple[int, int | str]]]:
         value = next(iter(ev.values()))
         return (0, []) if value == "0" else (1, version_key(value))
 
     affected = False
     for ev in sorted(events, key=event_key):
-        if "introduced" in ev and (ev["introduced"] == "0" or compare_versions(version, ev["introduced"]) >= 0):
+        if "introduced" in ev:
+            starts = ev["introduced"] == "0" or compare_versions(version, ev["introduced"]) >= 0
+        else:
+            starts = "after" in ev and compare_versions(version, ev["after"]) > 0
+        if starts:
             affected = True
         else:
             fixed = "fixed" in ev and compare_versions(version, ev["fixed"]) >= 0
@@ -106,10 +115,26 @@ def connect(db_path: Path, create: bool = False) -> sqlite3.Connection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path)
     conn.executescript(SCHEMA)
+    if "cpe" not in {row[1] for row in conn.execute("PRAGMA table_info(affected)")}:
+        conn.execute("ALTER TABLE affected ADD COLUMN cpe TEXT")  # stores made before NVD support
+    conn.execute("CREATE INDEX IF NOT EXISTS affected_cpe ON affected (cpe)")
+    conn.commit()
     return conn
 
 
-def _records(path: Path) -> Iterator[tuple[str, Any]]:
+def utc_now() -> str:
+    """The current time, ISO 8601 UTC to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def record_feed(conn: sqlite3.Connection, name: str, kind: str, url: str, feed_date: str | None,
+                records: int) -> None:
+    """Remember where a feed came from, the date of its data and when it was fetched (replacing the last)."""
+    conn.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?)",
+                 (name, kind, url, feed_date or utc_now(), utc_now(), records))
+
+
+def read_records(path: Path) -> Iterator[tuple[str, Any]]:
     """(source name, parsed JSON) of every OSV JSON file in a file, a directory or a zip."""
     if path.is_dir():
         for item in sorted(path.rglob("*.json")):
@@ -128,28 +153,39 @@ def import_osv(path: Path, db_path: Path | None = None) -> int:
     """Import OSV records (replacing records with the same id); returns how many were imported."""
     db_path = db_path or default_db_path()
     count = 0
+    newest = ""
     with closing(connect(db_path, create=True)) as conn, conn:
-        for _source, doc in _records(path):
+        for _source, doc in read_records(path):
             for rec in doc if isinstance(doc, list) else [doc]:
                 if isinstance(rec, dict) and rec.get("id"):
-                    _store(conn, rec)
+                    store_record(conn, rec)
+                    newest = max(newest, str(rec.get("modified") or ""))
                     count += 1
         conn.execute("INSERT OR REPLACE INTO sources VALUES (?, ?)", (str(path), count))
+        record_feed(conn, f"osv:{path}", "osv", str(path), newest or None, count)
     return count
 
 
-def _store(conn: sqlite3.Connection, rec: dict[str, Any]) -> None:
+def store_record(conn: sqlite3.Connection, rec: dict[str, Any], only_ecosystem: str | None = None) -> None:
+    """Store one record in OSV shape, replacing its affected rows (only those of `only_ecosystem` if given, so
+    an NVD CVE does not wipe the OSV record with the same id). `affected[].package.cpe` (`vendor:product`) is
+    a fwaudit extension for converted NVD records."""
     vid = str(rec["id"])
-    conn.execute("DELETE FROM affected WHERE vuln_id = ?", (vid,))
+    if only_ecosystem is None:
+        conn.execute("DELETE FROM affected WHERE vuln_id = ?", (vid,))
+    else:
+        conn.execute("DELETE FROM affected WHERE vuln_id = ? AND ecosystem = ?", (vid, only_ecosystem))
     conn.execute("INSERT OR REPLACE INTO vulns VALUES (?, ?, ?, ?, ?)",
                  (vid, str(rec.get("summary") or rec.get("details", ""))[:500], _severity(rec),
                   json.dumps(sorted(rec.get("aliases", []))), str(rec.get("modified", ""))))
     for aff in rec.get("affected", []):
         pkg = aff.get("package", {})
         ranges = [r for r in aff.get("ranges", []) if r.get("type") in ("ECOSYSTEM", "SEMVER")]
-        conn.execute("INSERT INTO affected VALUES (?, ?, ?, ?, ?, ?)",
+        cpe = str(pkg["cpe"]).lower() if pkg.get("cpe") else None
+        conn.execute("INSERT INTO affected (vuln_id, ecosystem, name, purl, ranges, versions, cpe) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (vid, str(pkg.get("ecosystem", "")), str(pkg.get("name", "")).lower(),
-                      _purl_base(pkg.get("purl")), json.dumps(ranges), json.dumps(aff.get("versions", []))))
+                      _purl_base(pkg.get("purl")), json.dumps(ranges), json.dumps(aff.get("versions", [])), cpe))
 
 
 def _severity(rec: dict[str, Any]) -> str | None:
@@ -171,13 +207,29 @@ def info(db_path: Path | None = None) -> dict[str, Any]:
     """Where the database is and what it holds."""
     db_path = db_path or default_db_path()
     if not db_path.exists():
-        return {"db": str(db_path), "status": "no-data", "records": 0, "sources": []}
+        return {"db": str(db_path), "status": "no-data", "records": 0, "sources": [], "feeds": []}
     with closing(connect(db_path)) as conn:
         records = conn.execute("SELECT COUNT(*) FROM vulns").fetchone()[0]
         packages = conn.execute("SELECT COUNT(DISTINCT name) FROM affected").fetchone()[0]
         sources = [{"path": p, "records": n} for p, n in conn.execute("SELECT path, records FROM sources ORDER BY 1")]
-    return {"db": str(db_path), "status": "ok" if records else "no-data", "records": records,
-            "packages": packages, "sources": sources}
+        feeds = [{"name": n, "kind": k, "url": u, "feed_date": d, "fetched": f, "records": r}
+                 for n, k, u, d, f, r in conn.execute("SELECT * FROM feeds ORDER BY 1")]
+    out = {"db": str(db_path), "status": "ok" if records else "no-data", "records": records,
+           "packages": packages, "sources": sources, "feeds": feeds}
+    if feeds:
+        out["data_date"] = min(f["feed_date"] for f in feeds)  # the data is as old as its oldest feed
+        out["data_age_days"] = age_days(out["data_date"])
+    return out
+
+
+def age_days(date: str, now: datetime | None = None) -> int | None:
+    """Whole days from an ISO date or date-time (UTC if no zone) to now; None if it cannot be read."""
+    try:
+        when = datetime.fromisoformat(date.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max(0, ((now or datetime.now(UTC)) - when).days)
 
 
 # --- matching -------------------------------------------------------------------------------------------------
@@ -194,8 +246,11 @@ def match_components(components: list[dict[str, Any]], db_path: Path | None) -> 
         for comp in components:
             matches.extend(_match_one(conn, comp))
     matches.sort(key=lambda m: (m["component"], m["version"] or "", m["id"]))
-    return matches, {"status": "ok", "db": str(db_path), "records": status["records"],
-                     "components": len(components), "matches": len(matches)}
+    meta = {"status": "ok", "db": str(db_path), "records": status["records"], "components": len(components),
+            "matches": len(matches)}
+    if "data_date" in status:
+        meta.update(data_date=status["data_date"], data_age_days=status["data_age_days"])
+    return matches, meta
 
 
 def _match_one(conn: sqlite3.Connection, comp: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -205,14 +260,33 @@ def _match_one(conn: sqlite3.Connection, comp: dict[str, Any]) -> Iterable[dict[
     base = _purl_base(comp.get("purl"))
     rows = conn.execute(
         "SELECT a.vuln_id, a.ecosystem, a.ranges, a.versions, v.summary, v.severity, v.aliases FROM affected a "
-        "JOIN vulns v ON v.id = a.vuln_id WHERE a.purl = ? OR a.name = ?", (base, str(comp["name"]).lower()))
+        "JOIN vulns v ON v.id = a.vuln_id WHERE a.purl = ? OR a.name = ? OR a.cpe = ?",
+        (base, str(comp["name"]).lower(), cpe_key(comp.get("cpe"))))
     out: dict[str, dict[str, Any]] = {}
     for vid, ecosystem, ranges, versions, summary, severity, aliases in rows:
         if ecosystem.lower().split(":")[0] in LANGUAGE_ECOSYSTEMS:
             continue
         listed = any(compare_versions(version, v) == 0 for v in json.loads(versions))
-        if listed or any(in_range(version, r.get("events", [])) for r in json.loads(ranges)):
-            out[vid] = {"id": vid, "aliases": json.loads(aliases), "severity": severity, "summary": summary,
-                        "component": comp["name"], "version": version, "purl": comp.get("purl"),
-                        "occurrences": [o["path"] for o in comp.get("occurrences", [])][:20]}
+        hit = [r.get("events", []) for r in json.loads(ranges) if in_range(version, r.get("events", []))]
+        if not (listed or hit):
+            continue
+        fixed = {f for events in hit if (f := _next_fixed(version, events))}
+        if vid in out:
+            fixed |= set(out[vid]["fixed"])
+        out[vid] = {"id": vid, "aliases": json.loads(aliases), "severity": severity, "summary": summary,
+                    "component": comp["name"], "version": version, "purl": comp.get("purl"),
+                    "fixed": sorted(fixed, key=version_key),
+                    "occurrences": [o["path"] for o in comp.get("occurrences", [])][:20]}
     return out.values()
+
+
+def _next_fixed(version: str, events: list[dict[str, str]]) -> str | None:
+    """The first fixed version above `version` in a range's events."""
+    later = [ev["fixed"] for ev in events if "fixed" in ev and compare_versions(ev["fixed"], version) > 0]
+    return min(later, key=version_key) if later else None
+
+
+def cpe_key(cpe: str | None) -> str | None:
+    """`vendor:product` of a CPE 2.3 name or match string, lowercase."""
+    parts = str(cpe or "").split(":")
+    return f"{parts[3]}:{parts[4]}".lower() if len(parts) > 4 and parts[:2] == ["cpe", "2.3"] else None
