@@ -125,17 +125,18 @@ def _zip_records(data: bytes, where: str) -> Iterator[dict[str, Any]]:
 
 
 def map_osv(rec: dict[str, Any], wanted: dict[tuple[str, str], str], keep_others: bool) -> dict[str, Any] | None:
-    """The record with mapped packages given the component purl (so purl matching finds them); without
-    `keep_others` only the mapped affected entries stay, and a record with none is dropped."""
-    kept = []
+    """The record's mapped packages only, given the component purl (so purl matching finds them; a distro's
+    entries for the same CVE would match by name with distro versions). A record naming no mapped package is
+    dropped, or kept whole with `keep_others` (as `import-osv` does)."""
+    mapped = []
     for aff in rec.get("affected") or []:
-        pkg = dict(aff.get("package") or {})
+        pkg = aff.get("package") or {}
         purl = wanted.get((str(pkg.get("ecosystem", "")), str(pkg.get("name", "")).lower()))
-        if purl and not pkg.get("purl"):
-            pkg["purl"] = purl
-        if purl or keep_others:
-            kept.append({**aff, "package": pkg})
-    return {**rec, "affected": kept} if kept and rec.get("id") else None
+        if purl:
+            mapped.append({**aff, "package": {**pkg, "purl": pkg.get("purl") or purl}})
+    if not rec.get("id") or not (mapped or keep_others):
+        return None
+    return {**rec, "affected": mapped} if mapped else rec
 
 
 def _wanted(tg: Targets) -> dict[tuple[str, str], str]:
