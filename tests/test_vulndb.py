@@ -1,8 +1,10 @@
-"""Offline CVE matching: tolerant version comparison, OSV range semantics, import formats, no-data status."""
+"""Offline CVE matching: tolerant version comparison, OSV range semantics, import formats, no-data status,
+fixed versions, old-store migration."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -117,3 +119,25 @@ def test_cli_import_and_info(tmp_path: Path) -> None:
     assert result.exit_code == 0 and json.loads(result.output)["records"] == 4
     result = runner.invoke(db, ["--db", str(tmp_path / "none.db"), "info"])
     assert result.exit_code == 0 and "no-data" in result.output
+
+
+def test_after_event_and_fixed_versions(db_path: Path) -> None:
+    after = [{"after": "1.31.1"}, {"fixed": "1.32.0"}]
+    assert not in_range("1.31.1", after) and in_range("1.31.2", after) and not in_range("1.32.0", after)
+    matches, status = match_components([_comp("openssl", "1.1.1k")], db_path)
+    assert [m["fixed"] for m in matches] == [["1.1.1l"]] and "data_date" in status
+
+
+def test_store_made_before_cpe_column_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE affected (vuln_id TEXT, ecosystem TEXT, name TEXT, purl TEXT, ranges TEXT, "
+                     "versions TEXT)")
+    assert import_osv_one(tmp_path, path) == 1
+    assert match_components([_comp("busybox", "1.35.0")], path)[0][0]["id"] == "CVE-2022-48174"
+
+
+def import_osv_one(tmp_path: Path, path: Path) -> int:
+    src = tmp_path / "one.json"
+    src.write_text(json.dumps(FIXTURE[0]), encoding="utf-8")
+    return import_osv(src, path)
