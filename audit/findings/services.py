@@ -117,7 +117,9 @@ def from_records(files: Sequence[FileRecord]) -> list[Finding]:
 @functools.lru_cache(maxsize=1)
 def _port_regex() -> re.Pattern[str]:
     ports = "|".join(str(p) for p in sorted(port_rows()))
-    return re.compile(rf"(?i)(?:(?:^|[\s\"'=]|\d\.\d{{1,3}}|\*|\]|localhost)[:,]|\bport[\"']?\s*[=:]?\s*[\"']?)"
+    # a `port` key: `port=23`, `server_port: 8000`, `"TCPPort" : 34567`, `RTSP_PORT 554` (not `report`/`support`)
+    key = r"(?-i:(?:(?<![A-Za-z])|(?<=[_A-Z]))(?:[Pp]ort|PORT))"
+    return re.compile(rf"(?i)(?:(?:^|[\s\"'=]|\d\.\d{{1,3}}|\*|\]|localhost)[:,]|{key}[\"']?\s*[=:]?\s*[\"']?)"
                       rf"({ports})(?!\d)")
 
 
@@ -136,7 +138,8 @@ def scan_ports(records: Sequence[FileRecord], segments: Iterable[Segment]) -> li
                            m.group().strip(), "medium")]
             out[row.port] = make_finding(
                 "services.vendor-port", CATEGORY, row.severity, 0.6,  # type: ignore[arg-type]
-                f"vendor service port {row.port} ({row.service}, {row.owner})", record.path, ev, row.cwe,
+                f"vendor service port {row.port} ({row.service}, {row.owner})" if row.owner != "generic"
+                else f"default service port {row.port} ({row.service})", record.path, ev, row.cwe,
                 str(row.port))
         if len(out) >= MAX_PORT_HITS:
             break
