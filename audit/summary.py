@@ -51,6 +51,8 @@ def _print_findings(console: Console, report: Report) -> None:
             console.print(f"  not determined (policies inconclusive): {', '.join(undetermined)}", highlight=False)
     vulns = report.vulnerabilities
     if vulns.get("status") == "no-data":
-        console.print("  vulnerabilities: no data imported (fwaudit db import-osv PATH)")
+        console.print("  vulnerabilities: no data (fwaudit db update, or db update --from-file PATH offline)")
     else:
-        console.print(f"  vulnerabilities: {len(vulns.get('matches', []))} matches")
+        dated = vulns.get("data_date")
+        age = f"; data from {dated} ({vulns.get('data_age_days')} days old)" if dated else ""
+        console.print(f"  vulnerabilities: {len(vulns.get('matches', []))} matches{age}", highlight=False)
