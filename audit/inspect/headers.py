@@ -14,7 +14,7 @@ from typing import Any
 
 from dissect.cstruct import cstruct
 
-from audit.inspect.base import Inspector, basename, find_all, make_fact, open_map, text
+from audit.inspect.base import InspectError, Inspector, basename, find_all, make_fact, open_map, text
 from audit.inspect.kernel import isvp_codename
 from audit.model import Fact, FileRecord
 
@@ -67,8 +67,12 @@ class HeadersInspector(Inspector):
 
     def inspect(self, path: Path, record: FileRecord) -> list[Fact]:
         with open_map(path) as data:
-            return (_uimages(record, data) + _fdts(record, data) + _uboot(record, data)
-                    + _bootargs(record, data))
+            facts = (_uimages(record, data) + _fdts(record, data) + _uboot(record, data)
+                     + _bootargs(record, data))
+            problem = fdt_header_problem(data) if data[:4] == FDT_MAGIC else None
+        if problem:  # a file that is a device tree (or FIT image) whose own header does not hold
+            raise InspectError("fdt", problem, facts)
+        return facts
 
 
 def _offsets(data: Any, magic: bytes) -> Iterator[int]:
@@ -138,6 +142,25 @@ def walk_fdt(blob: bytes, h: Any) -> Iterator[tuple[tuple[str, ...], str, bytes]
             pos = (pos + 8 + size + 3) & ~3
         elif token != 4:  # FDT_NOP; FDT_END or garbage stops the walk
             return
+
+
+def fdt_header_problem(data: Any) -> str | None:
+    """Why the FDT header at the start of `data` cannot be right (sizes and blocks past its end), else None.
+
+    Layout: the devicetree specification, section 5.2 (https://www.devicetree.org/specifications/).
+    """
+    if len(data) < 40:
+        return f"device tree header truncated ({len(data)} of 40 bytes)"
+    h = _CS.fdt_header(bytes(data[:40]))
+    if h.totalsize > len(data):
+        return f"device tree totalsize {h.totalsize} runs past the end of the file ({len(data)} bytes)"
+    for name, off, size in (("structure block", h.off_dt_struct, h.size_dt_struct),
+                            ("strings block", h.off_dt_strings, h.size_dt_strings)):
+        if off + size > h.totalsize and (name == "strings block" or h.version >= 17):
+            return f"device tree {name} at {off}+{size} lies past its totalsize {h.totalsize}"
+    if not 1 <= h.version <= 64:
+        return f"implausible device tree version {h.version}"
+    return None
 
 
 def _strings(value: bytes) -> list[str]:
