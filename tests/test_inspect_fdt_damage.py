@@ -59,3 +59,12 @@ def test_a_strings_block_past_totalsize_is_a_typed_error() -> None:
     data = bytearray(make_dtb())
     struct.pack_into(">I", data, 32, 10_000)  # size_dt_strings
     assert "strings block" in (fdt_header_problem(bytes(data)) or "")
+
+
+def test_a_carved_piece_of_a_fit_image_is_not_damage(tmp_path: Path) -> None:
+    data = bytearray(make_dtb())
+    struct.pack_into(">I", data, 4, len(data) + 4096)  # the rest of the FIT lies in the next chunk
+    piece = tmp_path / "0-228.unknown"
+    piece.write_bytes(bytes(data))
+    _facts, errors = inspect_file(piece, _record(piece))
+    assert not [e for e in errors if e.kind == "inspect.headers.fdt"]
