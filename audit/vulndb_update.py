@@ -261,11 +261,35 @@ def nvd_batches(base: str, tg: Targets, progress: Progress, delay: float) -> lis
 # --- files ----------------------------------------------------------------------------------------------------
 
 
+def _nvd_files_first(paths: Iterable[Path]) -> list[Path]:
+    """`paths` with each folder's NVD CVE JSON 2.0 files listed on their own (an OSV folder stays one feed)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            nvd = [f for f in sorted(path.rglob("*.json")) if f.is_file() and _is_nvd(f)]
+            out.extend(nvd)
+            if any(f.is_file() and f not in nvd for f in path.rglob("*")):
+                out.append(path)  # the OSV records of the folder (NVD files are skipped there, see below)
+        else:
+            out.append(path)
+    return out
+
+
+def _is_nvd(path: Path) -> bool:
+    """An NVD CVE API 2.0 response: a JSON object with `vulnerabilities` and an NVD `format`/`version` key."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.lstrip()[:1] == b"{" and (b'"vulnerabilities"' in head or b'"NVD_CVE"' in head)
+
+
 def file_batches(paths: Iterable[Path], tg: Targets, progress: Progress) -> list[Batch]:
     """Offline feeds: OSV zips, folders or JSON files, and NVD CVE JSON 2.0 files (told apart by content)."""
     wanted = _wanted(tg)
     out = []
-    for path in paths:
+    for path in _nvd_files_first(paths):
         progress(f"file: {path}")
         doc = _json(path.read_bytes(), str(path)) if path.is_file() and not zipfile.is_zipfile(path) else None
         if isinstance(doc, dict) and "vulnerabilities" in doc:

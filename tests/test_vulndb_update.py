@@ -184,6 +184,20 @@ def test_from_file_offline(tmp_path: Path) -> None:
     assert feeds[f"nvd:{nvd}"]["feed_date"] == NVD_STAMP and feeds[f"osv:{osv_zip}"]["records"] == 2
 
 
+def test_from_file_folder_with_nvd_and_osv_files(tmp_path: Path) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "busybox.json").write_text(json.dumps(_page(BUSYBOX_CVES, 0, len(BUSYBOX_CVES))), encoding="utf-8")
+    for index, record in enumerate(OSV_RECORDS):
+        (folder / f"osv-{index}.json").write_text(json.dumps(record), encoding="utf-8")
+    path = tmp_path / "v.db"
+    result = CliRunner().invoke(db, ["--db", str(path), "update", "--from-file", str(folder)])
+    assert result.exit_code == 0, result.output
+    found = _found(path, _comp("busybox", "1.31.1"), _comp("linux", "5.10.100"))
+    assert found[("busybox", "1.31.1", "CVE-2022-48174")] == ["1.36.0"]  # the NVD file inside the folder counts
+    assert found[("linux", "5.10.100", "CVE-2022-0001")] == ["5.10.150"]
+
+
 @pytest.mark.parametrize(("mode", "message"), [("500", "HTTP 500"), ("badjson", "bad JSON")])
 def test_failed_feed_exits_3_and_keeps_the_store(mirror: str, tmp_path: Path, mode: str, message: str) -> None:
     path = tmp_path / "v.db"
