@@ -8,6 +8,7 @@ from pathlib import Path
 
 from audit.model import AuditConfig, AuditError, Chunk
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, run_unblob
+from audit.unpack.jffs2_check import damaged_jffs2
 from audit.unpack.promises import missing_files
 from audit.unpack.tree import TreeCopy, copy_tree, walk_entries
 from audit.unpack.unblob_report import (
@@ -97,6 +98,7 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
         return path if path.is_file() else None
 
     result.errors.extend(missing_files(result.chunks, locate, extract_dir, result.errors))
+    result.errors.extend(damaged_jffs2(result.chunks, locate))
 
 
 def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
