@@ -101,7 +101,7 @@ def registered_domain(name: str, bare: bool = False) -> str | None:
     tld = labels[-1]
     known = owner_row(name) is not None or benign_reason(name) is not None
     if tld in RESERVED_TLDS:
-        chain = bare and (labels[0] in JS_FIRST_WORDS or any(label in JS_CHAIN_WORDS for label in labels[1:-1]))
+        chain = bare and _identifier_chain(labels)
         return ".".join(labels[-2:]) if (not bare or len(labels) >= 3) and not chain else None
     private = _psl().privatesuffix(name)
     if private is None:
@@ -111,12 +111,17 @@ def registered_domain(name: str, bare: bool = False) -> str | None:
     return private
 
 
+def _identifier_chain(labels: list[str]) -> bool:
+    """A JavaScript/Lua/DOM member chain (`element.style.top`), not a host name."""
+    return labels[0] in JS_FIRST_WORDS or any(label in JS_CHAIN_WORDS for label in labels[1:-1])
+
+
 def _plausible_bare(labels: list[str], private: str) -> bool:
     """Filters for a bare token: lowercase, not a file name, not a dotted code identifier or binary noise."""
     tld = labels[-1]
     if tld in FILE_EXT_TLDS or (len(tld) > 2 and tld not in LEGACY_GTLDS):
         return False
-    if labels[0] in JS_FIRST_WORDS or any(label in JS_CHAIN_WORDS for label in labels[1:-1]):
+    if _identifier_chain(labels):
         return False
     return not (len(labels) == 2 and (labels[0] in CODE_WORDS or len(private.split(".")[0]) < 3))
 

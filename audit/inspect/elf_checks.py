@@ -29,7 +29,8 @@ def check(data: Any, header: t.Header, sections: list[dict[str, Any]], segments:
     for table, bad in (("sections", _sections_past_end(sections, size)),
                        ("segments", _segments_past_end(segments, size))):
         if bad:
-            shown = ", ".join(bad[:MAX_REPORTED]) + (f" and {len(bad) - MAX_REPORTED} more" if len(bad) > 3 else "")
+            more = len(bad) - MAX_REPORTED
+            shown = ", ".join(bad[:MAX_REPORTED]) + (f" and {more} more" if more > 0 else "")
             problems.append((table, f"{len(bad)} {table} run past the end of the file ({size} bytes): {shown}"))
     if sections and 0 <= header.shstrndx < len(sections):
         names = sections[header.shstrndx]

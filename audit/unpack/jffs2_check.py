@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit.model import AuditError, Chunk
+from audit.unpack.promises import chunk_bytes
 
 MAGIC = 0x1985
 INODE, DIRENT = 0xE002, 0xE001
@@ -75,14 +76,8 @@ def damaged_jffs2(chunks: list[Chunk], locate: Callable[[str], Path | None]) -> 
     for chunk in chunks:
         if not chunk.handler.startswith("jffs2"):
             continue
-        container = locate(chunk.container)
-        if container is None:
-            continue
-        try:
-            with container.open("rb") as handle:
-                handle.seek(chunk.start)
-                image = handle.read(min(chunk.end - chunk.start, MAX_SCAN))
-        except OSError:
+        image = chunk_bytes(chunk, locate, MAX_SCAN)
+        if image is None:
             continue
         seen, bad = bad_nodes(image)
         if bad:

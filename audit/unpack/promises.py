@@ -46,6 +46,19 @@ def promised_entries(head: bytes) -> tuple[str, int] | None:
     return None
 
 
+def chunk_bytes(chunk: Chunk, locate: Callable[[str], Path | None], limit: int) -> bytes | None:
+    """Up to `limit` bytes of `chunk`, read from its container file on disk; None when that cannot be read."""
+    container = locate(chunk.container)
+    if container is None:
+        return None
+    try:
+        with container.open("rb") as handle:
+            handle.seek(chunk.start)
+            return handle.read(max(0, min(chunk.end - chunk.start, limit)))
+    except OSError:
+        return None
+
+
 def count_entries(root: Path) -> int:
     """Entries (files, directories, links, device nodes) below `root`, not descending into nested extractions."""
     total, stack = 0, [root]
@@ -72,16 +85,9 @@ def missing_files(chunks: list[Chunk], locate: Callable[[str], Path | None], ext
     for chunk in chunks:
         if not chunk.extract_dir:
             continue
-        container = locate(chunk.container)
         out = extract_dir / chunk.extract_dir
-        if container is None or not out.is_dir():
-            continue
-        try:
-            with container.open("rb") as handle:
-                handle.seek(chunk.start)
-                promise = promised_entries(handle.read(HEAD_SIZE))
-        except OSError:
-            continue
+        head = chunk_bytes(chunk, locate, HEAD_SIZE) if out.is_dir() else None
+        promise = None if head is None else promised_entries(head)
         if promise is None:
             continue
         fs, promised = promise
