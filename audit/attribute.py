@@ -314,17 +314,33 @@ def _with_parents(claim: Claim, kb: KnowledgeBase) -> Claim:
     return replace(claim, notes=tuple(dict.fromkeys((*claim.notes, *notes)))) if notes else claim
 
 
-def relabel_findings(claims: Sequence[Claim], kb: KnowledgeBase) -> list[Finding]:
-    """An OEM brand claim whose entity is neither the ODM/platform entity nor in its group: a relabel."""
+def relabel_findings(
+    claims: Sequence[Claim], kb: KnowledgeBase, hints: Sequence[Claim] = (), seller_rules: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """An OEM brand whose entity is neither the ODM/platform entity nor in its group: a relabel.
+
+    The platform must be a claim. The brand may be a claim, or a medium hint whose evidence includes one of
+    `seller_rules` (the brand-lookup rules: the device's own UI naming the brand it is sold under, title and
+    copyright agreeing), never a model-number or compatibility string. Such a finding says the brand is not
+    established, and its confidence is the hint's, so a gate on confidence treats it as the hint it is.
+    """
     findings = []
     odms = [c for c in claims if c.layer == "odm" and c.entity in kb]
-    for oem in (c for c in claims if c.layer == "oem"):
+    brands = [(c, True) for c in claims if c.layer == "oem"]
+    brands += [
+        (c, False) for c in hints
+        if c.layer == "oem" and c.confidence >= WEIGHTS["medium"] and any(e.rule_id in seller_rules for e in c.evidence)
+    ]
+    for oem, established in brands:
         listed = oem.entity in kb
         for odm in odms:
             if listed and kb.same_group(oem.entity, odm.entity):
                 continue
             documented = listed and oem.entity in kb.related(odm.entity, "odm_for")
             brand = kb.entities[oem.entity].name if listed else (oem.detail or oem.entity)
+            title = f"{brand}-branded firmware built on the {kb.entities[odm.entity].name} platform"
+            title += " (documented ODM)" if documented else ""
+            title += "" if established else " (brand from one evidence class: a hint, not established)"
             findings.append(
                 Finding(
                     id=f"provenance.relabel.{oem.entity.replace(':', '.')}.{odm.entity}",
@@ -332,10 +348,7 @@ def relabel_findings(claims: Sequence[Claim], kb: KnowledgeBase) -> list[Finding
                     category="provenance",
                     severity="info",
                     confidence=min(oem.confidence, odm.confidence),
-                    title=(
-                        f"{brand}-branded firmware built on the "
-                        f"{kb.entities[odm.entity].name} platform" + (" (documented ODM)" if documented else "")
-                    ),
+                    title=title,
                     path=oem.evidence[0].path if oem.evidence else "",
                     evidence=(*oem.evidence[:4], *odm.evidence[:4]),
                 )
@@ -357,4 +370,6 @@ def attribute(
     everything = [_with_parents(c, kb) for c in everything]
     claims = [c for c in everything if c.confidence >= threshold]
     hints = [c for c in everything if c.confidence < threshold]
-    return claims, hints, relabel_findings(claims, kb)
+    sellers = frozenset(m.rule for m in matches if m.meta.get("entity") == BRAND_LOOKUP) | frozenset(
+        r.id for r in kb.fact_rules if r.entity == BRAND_LOOKUP)
+    return claims, hints, relabel_findings(claims, kb, hints, sellers)

@@ -198,6 +198,26 @@ def test_brand_lookup_unlisted_brand_and_relabel() -> None:
     assert {e.rule_id for e in finding.evidence} == {"OEM_Brand_Web_UI_Title", "ODM_X"}
 
 
+def test_relabel_from_a_medium_web_ui_brand_says_it_is_a_hint() -> None:
+    """A web-UI brand at medium weight stays a hint; the relabel finding is raised at the hint's confidence and
+    says the brand is not established. A medium brand from a model-number rule (compatibility lists name models
+    too) raises none."""
+    page = brand_hit(
+        "www/index.html",
+        ("$x1", b"<title>Northwind Security - Network Camera</title>"),
+        ("$s1", b"&copy; 2023 Northwind Security Ltd"),
+    )
+    page = replace(page, meta={**page.meta, "weight": "medium"})
+    odm = hit("ODM_X", "odm", "xiongmai", "strong", "usr/bin/Sofia")
+    claims, hints, findings = attribute([], [], [page, odm], KB)
+    assert [c.layer for c in claims] == ["odm"] and [(h.layer, h.confidence) for h in hints] == [("oem", 0.6)]
+    (finding,) = findings
+    assert finding.confidence == 0.6
+    assert finding.title.endswith("(brand from one evidence class: a hint, not established)")
+    model = hit("OEM_Dahua_Model_Number", "oem", "dahua", "medium", "usr/bin/Sofia")
+    assert attribute([], [], [model, odm], KB)[2] == []
+
+
 def test_brand_lookup_resolves_listed_brands_and_stays_silent_otherwise() -> None:
     listed = brand_hit("a.html", ("$x1", b"<title>Reolink - IP Camera</title>"), ("$s1", b"2024 Reolink"))
     unconfirmed = brand_hit("b.html", ("$x1", b"<title>Acme Vision - NVR</title>"), ("$s1", b"2015 jQuery Team"))
@@ -211,11 +231,15 @@ def test_fact_rule_where_and_numeric_fields() -> None:
     """An integer header field is matched as text; `where` requires the header checksum to be valid."""
     good = {"oem_code": 1, "header_checksum_valid": True, "magic": "SWKH"}
     facts = [Fact("container.hikvision_dav", "d", "fw.dav", good)]
-    claims, _, _ = attribute([], facts, [], KB)
-    assert [(c.layer, c.entity, c.detail) for c in claims] == [("oem", "hikvision", "digicap.dav OEM code 1")]
-    for bad in ({**good, "header_checksum_valid": False}, {**good, "header_checksum_valid": None},
-                {**good, "oem_code": 17}, {**good, "oem_code": True}):
+    claims, hints, _ = attribute([], facts, [], KB)
+    assert claims == []  # the container header is one file: its two medium classes never confirm each other
+    assert sorted((c.layer, c.entity, c.detail) for c in hints) == [
+        ("odm", "hikvision", "digicap.dav container (SWKH)"), ("oem", "hikvision", "digicap.dav OEM code 1")]
+    for bad in ({**good, "header_checksum_valid": False}, {**good, "header_checksum_valid": None}):
         assert attribute([], [Fact("container.hikvision_dav", "d", "fw.dav", bad)], [], KB) == ([], [], [])
+    for other_oem in ({**good, "oem_code": 17}, {**good, "oem_code": True}):
+        _, hints, _ = attribute([], [Fact("container.hikvision_dav", "d", "fw.dav", other_oem)], [], KB)
+        assert [(h.layer, h.entity) for h in hints] == [("odm", "hikvision")]
 
 
 def test_two_endpoint_rules_on_one_file_count_once() -> None:

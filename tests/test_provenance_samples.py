@@ -2,7 +2,8 @@
 
 For each layer of `samples/expected/<name>.yaml` `provenance`: a claim with that entity (a brand missing from the
 knowledge base is reported as `unlisted:<slug>`), the chip in the soc detail; no claim on a layer whose
-expectation is unknown or absent (`component` aside); nothing in `must_not_claim` among claims or hints. The
+expectation is unknown or absent (`component` aside); a layer marked `level: hint` (the fixture carries one
+evidence class only) is a hint for that entity and no claim; nothing in `must_not_claim` among claims or hints. The
 control router gets no soc/sdk/odm/oem/cloud claim at all. Fails, never skips, when the samples are not built
 (`make samples`).
 """
@@ -86,6 +87,11 @@ def test_layer_matches_ground_truth(name: str, layer: str, reports: dict[str, Re
         assert found == [], f"{name}: {layer} expected unknown, got {[(c.entity, c.confidence) for c in found]}"
         return
     reported = _reported_entity(str(entity))
+    if want.get("level") == "hint":
+        assert found == [], f"{name}: {layer} is one evidence class, a hint; got claims {_claims(reports[name], layer)}"
+        hinted = [h for h in reports[name].hints if h.layer == layer and h.entity == reported]
+        assert hinted, f"{name}: no {layer} hint for {reported}"
+        return
     match = [c for c in found if c.entity == reported]
     assert match, f"{name}: no {layer} claim for {reported}; claims {_claims(reports[name], layer)}"
     if layer == "soc":
@@ -113,11 +119,12 @@ def test_relabel_cites_brand_and_platform(name: str, reports: dict[str, Report])
     """The web-UI brand differs from the Xiongmai platform: one relabel finding with evidence of both sides."""
     report = reports[name]
     (finding,) = [f for f in report.findings if f.rule == "attribute.relabel"]
-    oem = next(c for c in report.claims if c.layer == "oem")
+    oem = next(c for c in (*report.claims, *report.hints) if c.layer == "oem")
     odm = next(c for c in report.claims if c.layer == "odm")
     rules = {e.rule_id for e in finding.evidence}
     assert {e.rule_id for e in oem.evidence} & rules and {e.rule_id for e in odm.evidence} & rules
     assert "Northwind Security" in finding.title and "Xiongmai" in finding.title
+    assert ("a hint, not established" in finding.title) == (oem in report.hints)
 
 
 def test_hikvision_brand_on_its_own_platform_is_no_relabel(reports: dict[str, Report]) -> None:

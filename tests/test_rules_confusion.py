@@ -30,23 +30,11 @@ def test_no_strong_rule_fires_on_another_vendors_file(hits: list[confusion.Hit])
     assert not found, f"strong rules with other-vendor hits (make them medium/weak or fix them):\n{listed}"
 
 
-# Strong rules written for the synthetic samples (samples/) and not yet seen on a real file of their vendor in
-# ../shared/corpus. Known gap, listed so it cannot grow or rot: a new strong rule needs a real positive, and a rule
-# here that gains one must leave the list. Making them medium today drops the sample claims that the sample,
-# golden and policy tests hold (the samples carry one file per evidence class).
-AWAITING_REAL_POSITIVE = {
-    "CLOUD_Dahua_P2P_Multiple_Endpoints", "CLOUD_Hikvision_HikConnect_Multiple_Endpoints",
-    "CLOUD_XMEye_Multiple_Endpoints", "FACT_OEM_Hikvision_DAV_OEM_Code", "ODM_Hikvision_Davinci_Platform",
-    "OEM_Brand_Web_UI_Title", "SOC_Realtek_RTS_Camera_SDK",
-}
-
-
 def test_every_strong_rule_has_a_real_positive(hits: list[confusion.Hit]) -> None:
-    missing = set(confusion.without_positive(hits))
-    assert not missing - AWAITING_REAL_POSITIVE, "strong rules that fire on no real file of their entity: " + \
-        ", ".join(sorted(missing - AWAITING_REAL_POSITIVE))
-    assert not AWAITING_REAL_POSITIVE - missing, "these now have a real positive; drop them from the list: " + \
-        ", ".join(sorted(AWAITING_REAL_POSITIVE - missing))
+    """No exemptions: a rule seen only on the synthetic samples is medium until a real file confirms it."""
+    missing = sorted(confusion.without_positive(hits))
+    assert not missing, "strong rules that fire on no real file of their entity (make them medium): " + \
+        ", ".join(missing)
 
 
 def test_own_entities_follow_the_labels() -> None:

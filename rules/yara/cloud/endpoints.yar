@@ -27,13 +27,13 @@ rule CLOUD_Hikvision_HikConnect_Endpoint {
 rule CLOUD_Hikvision_HikConnect_Multiple_Endpoints {
    meta:
       id = "5696b915-09df-4489-8c53-a0e7d3402c55"
-      description = "Hik-Connect device-cloud client: a Hik-Connect domain and the EZVIZ device-access domain it runs on (ys7.com), both in one ELF"
+      description = "Hik-Connect device-cloud client: a Hik-Connect domain and the EZVIZ device-access domain it runs on (ys7.com), both in one ELF; medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-23"
       reference = "https://www.hik-connect.com/"
       layer = "cloud"
       entity = "hik-connect"
-      weight = "strong"
+      weight = "medium"
    strings:
       $x1 = "hik-connect.com" nocase fullword
       $x2 = "hik-connect.co" nocase fullword
@@ -81,13 +81,13 @@ rule CLOUD_Dahua_P2P_Endpoint {
 rule CLOUD_Dahua_P2P_Multiple_Endpoints {
    meta:
       id = "4d7e7662-726b-478f-9a77-7bc82275c9cb"
-      description = "Dahua Easy4ip / P2P client: two or more distinct Dahua cloud domains (easy4ipcloud.com, easy4ip.com, dahuap2pcloud.com) in one ELF"
+      description = "Dahua Easy4ip / P2P client: two or more distinct Dahua cloud domains (easy4ipcloud.com, easy4ip.com, dahuap2pcloud.com) in one ELF; medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-23"
       reference = "https://www.easy4ip.com/"
       layer = "cloud"
       entity = "dahua"
-      weight = "strong"
+      weight = "medium"
    strings:
       $x1 = "easy4ipcloud.com" nocase fullword
       $x2 = "easy4ip.com" nocase fullword
@@ -135,13 +135,13 @@ rule CLOUD_XMEye_Endpoint {
 rule CLOUD_XMEye_Multiple_Endpoints {
    meta:
       id = "a9642c2c-4b27-43e5-99d1-5a48cd60cad0"
-      description = "XMEye (Xiongmai) cloud / P2P client: two or more distinct XMEye domains (secu100.net, xmeye.net, bcloud365.net, umeye.cn) in one ELF"
+      description = "XMEye (Xiongmai) cloud / P2P client: two or more distinct XMEye domains (secu100.net, xmeye.net, bcloud365.net, umeye.cn) in one ELF; medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-23"
       reference = "https://sec-consult.com/vulnerability-lab/advisory/multiple-vulnerabilities-in-xiongmai-camera-firmware/"
       layer = "cloud"
       entity = "xmeye"
-      weight = "strong"
+      weight = "medium"
    strings:
       $x1 = "secu100.net" nocase fullword
       $x2 = "xmeye.net" nocase fullword

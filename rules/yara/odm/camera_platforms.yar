@@ -32,13 +32,13 @@ rule ODM_Xiongmai_Sofia_Platform {
 rule ODM_Hikvision_Davinci_Platform {
    meta:
       id = "52580aea-0ff3-4f4a-b928-6bdac891894a"
-      description = "Hikvision platform: digicap.dav update, HKVS prompt or psh shell, with davinci/hicore, ISAPI/SDK endpoints or SADP (37020); ISAPI alone is a protocol other vendors speak"
+      description = "Hikvision platform: digicap.dav update, HKVS prompt or psh shell, with davinci/hicore, ISAPI/SDK endpoints or SADP (37020); ISAPI alone is a protocol other vendors speak; medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://www.hikvision.com/en/support/cybersecurity/security-advisory/"
       layer = "odm"
       entity = "hikvision"
-      weight = "strong"
+      weight = "medium"
    strings:
       $x1 = "digicap.dav"
       $x2 = "HKVS #"

@@ -94,13 +94,13 @@ rule OEM_Lorex_Brand {
 rule OEM_Brand_Web_UI_Title {
    meta:
       id = "0d53db52-b7af-4e5a-9c4e-6cf6879fa8ff"
-      description = "Brand of a device web UI: '<title>Brand - Network Camera|NVR|DVR</title>' confirmed by a copyright line naming the same brand (brand resolved through rules/data/brands.yaml; unlisted brands are reported as unlisted:<slug>)"
+      description = "Brand of a device web UI: '<title>Brand - Network Camera|NVR|DVR</title>' confirmed by a copyright line naming the same brand (brand resolved through rules/data/brands.yaml; unlisted brands are reported as unlisted:<slug>); medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-23"
       reference = "https://en.wikipedia.org/wiki/White-label_product"
       layer = "oem"
       entity = "brand-lookup"
-      weight = "strong"
+      weight = "medium"
       detail = "{1}"
       version_regex = "(?:<[Tt][Ii][Tt][Ll][Ee]>[ ]*|(?:19|20)[0-9]{2}[ ,]+)([A-Z][A-Za-z0-9&' ]{0,38}[A-Za-z0-9])"
    strings:

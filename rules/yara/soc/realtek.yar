@@ -3,13 +3,13 @@
 rule SOC_Realtek_RTS_Camera_SDK {
    meta:
       id = "5435b104-b9d2-4073-a93d-6213e9734dc4"
-      description = "Realtek RTS39xx camera SDK (librtstream, rts_av_* API, rts3903 chip strings)"
+      description = "Realtek RTS39xx camera SDK (librtstream, rts_av_* API, rts3903 chip strings); medium until a real file of ../shared/corpus confirms it (strong needs a real positive)"
       author = "fwaudit"
       date = "2026-11-22"
       reference = "https://openipc.org/cameras/vendors/realtek"
       layer = "soc"
       entity = "realtek"
-      weight = "strong"
+      weight = "medium"
       detail = "{1}"
       version_regex = "(?i)(rts39[0-9]{2}[a-z]?)"
    strings:
