@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from audit.findings.endpoints import aggregate, classify, extract, ip_class, registered_domain
+from audit.findings.endpoints import (
+    aggregate,
+    classify,
+    extract,
+    host_table_findings,
+    ip_class,
+    registered_domain,
+    source_kind,
+)
 from audit.findings.text import segments
 from audit.model import FileRecord
 
@@ -135,6 +143,60 @@ def test_a_host_also_in_a_binary_stays_headline() -> None:
 
 
 @pytest.mark.parametrize("host", ["dynupdate.no-ip.com", "members.dyndns.org", "hphwebservice.oray.net",
-                                  "members.3322.org", "checkip.dyndns.com"])
+                                  "members.3322.org", "members.3322.net"])
 def test_dynamic_dns_providers_have_their_own_category(host: str) -> None:
     assert classify("domain", host)["category"] == "ddns"
+
+
+@pytest.mark.parametrize("host", ["checkip.dyndns.com", "connectivitycheck.gstatic.com", "www.baidu.com",
+                                  "ip.3322.net", "captive.apple.com"])
+def test_connectivity_checks_are_grouped_not_headline(host: str) -> None:
+    assert classify("domain", host)["category"] == "connectivity-check"
+    assert classify("domain", host)["headline"] is False
+    binary = FileRecord("rootfs/bin/netcheck", "/bin/netcheck", "file", 1, 0o755, sha256="8" * 64)
+    out = aggregate([((binary,), extract(segments(f"\0{host}\0www.qq.com\0".encode())))])
+    (finding,) = host_table_findings(out)
+    assert finding.rule == "endpoints.connectivity-check" and host in finding.title and "www.qq.com" in finding.title
+
+
+def test_a_portal_api_host_is_not_a_connectivity_check() -> None:
+    assert classify("domain", "openapi.baidu.com")["category"] == "unknown"
+
+
+@pytest.mark.parametrize(("host", "category"), [("s1a.time.edu.cn", "ntp"), ("nist1-ny.glassey.com", "ntp"),
+                                                ("ntpserver1.cn", "ntp"), ("time-a.nist.gov", "ntp"),
+                                                ("timeline.vendor-cloud.com", "unknown"), ("api.ntpx.com", "unknown")])
+def test_time_server_names_are_ntp(host: str, category: str) -> None:
+    assert classify("domain", host)["category"] == category
+
+
+@pytest.mark.parametrize(("path", "data", "kind"), [
+    ("www/js/app.js", b"var a = 1;", "markup"), ("usr/lib/lua/luci/util.lua", b"-- x", "markup"),
+    ("www/logo.jpg", b"\xff\xd8\xff\xe0JFIF", "media"),
+    ("bin/app", b"\x7fELF\x01\x01\x01" + b"\0" * 9 + b"\x02\x00", "elf"),
+    ("lib/modules/x.ko", b"\x7fELF\x01\x01\x01" + b"\0" * 9 + b"\x01\x00vermagic=4.9", "kernel"),
+    ("boot/Image", b"\0\0Linux version 4.9.37 (b@h) (gcc version 6.3.0)", "kernel"),
+    ("bin/app.js", b"\0binary", "data"), ("etc/ntp.conf", b"server pool.ntp.org", "data"),
+])
+def test_source_kind(path: str, data: bytes, kind: str) -> None:
+    assert source_kind(path, data) == kind
+
+
+def test_markup_counts_string_literals_and_attributes_only() -> None:
+    page = (b"<a href=\"http://www.vendor-cloud.com/app\">x</a> see update.vendor-cloud.com\n"
+            b"var s = 'api.vendor-cloud.com'; var t = offset.top; element.style.top = where.to;\n"
+            b"// http://docs.vendor-cloud.com/howto\n")
+    values = {h.value for h in extract(segments(page), "markup")}
+    assert values == {"http://www.vendor-cloud.com/app", "api.vendor-cloud.com"}
+    assert {h.value for h in extract(segments(page), "data")} >= values | {"update.vendor-cloud.com"}
+
+
+def test_kernels_name_no_hosts_and_media_none_at_all() -> None:
+    text = b"\0cmd.pa\0byte.pa\0http://www.kernel-vendor.com/x\0update.vendor-cloud.com\0"
+    assert {h.kind for h in extract(segments(text), "kernel")} == {"url"}
+    assert extract(segments(text), "media") == []
+
+
+def test_printf_template_host_keeps_its_placeholder() -> None:
+    (hit,) = extract(segments(b"\0http://%s.myfoscam.org:%d\0"))
+    assert hit.host == "%s.myfoscam.org" and classify(hit.kind, hit.host)["registered_domain"] == "myfoscam.org"

@@ -7,6 +7,11 @@ schema namespaces are classed `benign` and kept out of the headline. Owners come
 Hosts found only in documentation and reference tables (licences, man pages, `/etc/services`, CA bundles) are
 `documentation-only`; unowned hosts found only in files that list many unrelated domains are `host-table`
 (see `aggregate`). Neither is headline.
+
+Where a host is read matters (`source_kind`): in web pages, scripts and style sheets (`markup`) only string
+literals and attribute values count (`"api.vendor.com"`, `href='http://...'`), never a bare token of code or
+page text (`offset.top`, `this.options.to`, a help page's example host). Printf templates keep their
+placeholder (`http://%s.myfoscam.org` has host `%s.myfoscam.org`: a subdomain chosen at run time).
 """
 
 from __future__ import annotations
@@ -29,6 +34,12 @@ from audit.model import FileRecord, Finding
 MAX_HITS_PER_FILE = 1000
 MAX_OCCURRENCES = 50
 HOST_TABLE = "host-table"
+CONNECTIVITY = "connectivity-check"  # uplink/captive-portal probes and IP-echo services (rules/data/endpoints.yaml)
+NOT_HEADLINE = frozenset({"benign", CONNECTIVITY})
+# A label that names a time server (`ntp1`, `time-a`, `nist1-ny`, `s1a.time.edu.cn`, `ntpserver2.cn`): NTP lists
+# are real traffic of their own category.
+NTP_LABEL = re.compile(r"^(?:s?ntp(?:server)?\d*|time(?:server)?(?:-[a-z0-9]+)?\d*|nist\d*(?:-[a-z]+)?|utcnist\d*"
+                       r"|tick|tock|clock)$")
 DOCUMENTATION = "documentation-only"
 # Documentation and reference tables: hosts in them are cited, never contacted (licences, man pages, READMEs,
 # IANA tables, MIME tables, CA bundles).
@@ -36,7 +47,17 @@ DOC_FILE = re.compile(
     r"(^|/)usr/share/(doc|man|info|common-licenses|licenses|mime|zoneinfo|locale)/"
     r"|(^|/)etc/(services|protocols|rpc|ethers|mime\.types|ssl/certs/[^/]+)$"
     r"|(^|/)(ca-certificates\.crt|ca-bundle\.crt|cacert\.pem|mime\.types)$"
-    r"|(^|/)(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|README|CHANGELOG|CHANGES|AUTHORS|THANKS|NEWS)([._-][^/]*)?$", re.I)
+    r"|(^|/)(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|README|CHANGELOG|CHANGES|AUTHORS|THANKS|NEWS)([._-][^/]*)?$"
+    r"|(^|/)help/[^/]+$|(^|/)[^/]*[Hh]elp[^/]*\.(htm|html|asp|stm)$", re.I)  # web UI help pages: examples
+# Web pages, scripts and style sheets, by name (`source_kind`); their bare tokens are code or page text.
+MARKUP_FILE = re.compile(r"\.(js|mjs|cjs|htm|html|shtml|xhtml|stm|asp|aspx|jsp|php|css|vue|tpl|svg|lua)$", re.I)
+# Pictures, fonts and sounds: their metadata (EXIF, ICC, GIF comments) names hosts nobody contacts.
+MEDIA_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|ico|webp|tiff?|ttf|otf|woff2?|eot|mp3|wav|aac|g711|pcm)$", re.I)
+# A Linux kernel image or kernel module resolves no host names: its bare dotted tokens are code and help text.
+KERNEL_MARKERS = (b"Linux version ", b"(gcc version ")
+KERNEL_IMAGE = re.compile(r"(^|/)vmlinu[xz][^/]*$")
+LITERAL_OPEN = frozenset("'\"`")
+URL_OPEN = frozenset("'\"`=(")
 HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -165,13 +186,32 @@ def ip_class(address: str) -> str | None:
     return next((name for name, hit in checks if hit), "public")
 
 
-def extract(segments: Iterable[Segment]) -> list[Hit]:
-    """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE)."""
+def source_kind(path: str, data: bytes) -> str:
+    """`media` (no endpoints), `kernel` (no bare host names), `markup` (web page, script, style sheet: string
+    literals only), `elf` or `data`."""
+    if MEDIA_FILE.search(path):
+        return "media"
+    elf = data.startswith(b"\x7fELF")
+    if elf and data[16:18] in (b"\x01\x00", b"\x00\x01") and b"vermagic=" in data:
+        return "kernel"  # a relocatable ELF with modinfo: a kernel module
+    if all(m in data for m in KERNEL_MARKERS) and (not elf or KERNEL_IMAGE.search(path)):
+        return "kernel"  # a raw kernel image (banner and compiler string) or a vmlinux ELF
+    if elf:
+        return "elf"
+    return "markup" if MARKUP_FILE.search(path) and b"\0" not in data[:8192] else "data"
+
+
+def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
+    """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE); `source` from `source_kind`."""
     hits: list[Hit] = []
+    literal = source == "markup"
+    if source == "media":
+        return hits
     for seg in segments:
         if not any(c in seg.text for c in ".:@"):
             continue
-        hits.extend(_in_segment(seg))
+        hits.extend(h for h in _in_segment(seg)
+                    if (not literal or _quoted(seg, h)) and not (source == "kernel" and h.kind == "domain"))
         if len(hits) >= MAX_HITS_PER_FILE:
             return hits[:MAX_HITS_PER_FILE]
     return hits
@@ -194,15 +234,27 @@ def _in_segment(seg: Segment) -> list[Hit]:
     return hits
 
 
+def _quoted(seg: Segment, hit: Hit) -> bool:
+    """In markup: the hit opens a string literal or an attribute value (the character before it is a quote,
+    or `=`/`(` for a URL: `href=http://...`, CSS `url(...)`)."""
+    index = (hit.offset - seg.offset) // (2 if seg.wide else 1)
+    before = seg.text[index - 1] if index > 0 else ""
+    return before in (URL_OPEN if hit.kind == "url" else LITERAL_OPEN) and before != ""
+
+
 def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
     hits = []
     for m in URL.finditer(seg.text):
         url = m.group().rstrip(".,;:)]'")
         try:
             parts = urlsplit(url)
-            host, port = (parts.hostname or ""), parts.port
+            host = parts.hostname or ""
         except ValueError:
             continue
+        try:
+            port = parts.port
+        except ValueError:  # a printf port (`:%d`): the host is still the host
+            port = None
         if host and (ip_class(host) or registered_domain(host)):
             taken.append((m.start(), m.start() + len(url)))
             hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide))
@@ -265,7 +317,9 @@ def classify(kind: str, host: str) -> dict[str, Any]:
     if host == "localhost":
         cls = "loopback"
     category = row.category if row else "benign" if benign is not None else "unknown"
-    if category == "benign":
+    if category == "unknown" and cls is None and any(NTP_LABEL.match(label) for label in host.split(".")[:-1]):
+        category = "ntp"
+    if category in NOT_HEADLINE:
         headline = False
     elif cls is not None:
         headline = cls == "public"  # private/loopback/multicast/broadcast addresses are not call-home targets
@@ -293,24 +347,40 @@ def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hi
     return tables
 
 
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+
+
 def host_table_findings(endpoint_records: Sequence[dict[str, Any]]) -> list[Finding]:
-    """One `endpoints.host-table` finding per file whose hosts were classed `host-table`, listing them."""
+    """Grouped findings instead of headline endpoints: one `endpoints.host-table` per file whose hosts were
+    classed `host-table`, and one `endpoints.connectivity-check` listing every uplink probe / IP-echo host."""
     by_file: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    probes: list[tuple[str, int, str, str]] = []
     for entry in endpoint_records:
-        if entry["category"] != HOST_TABLE:
-            continue
-        for occ in entry["occurrences"]:
-            by_file.setdefault((occ["path"], occ["sha256"]), []).append((occ["offset"], entry["value"]))
+        for occ in entry["occurrences"] if entry["category"] in (HOST_TABLE, CONNECTIVITY) else ():
+            if entry["category"] == HOST_TABLE:
+                by_file.setdefault((occ["path"], occ["sha256"]), []).append((occ["offset"], entry["value"]))
+            else:
+                probes.append((occ["path"], occ["offset"], occ["sha256"], entry["host"]))
     out = []
     for (path, sha256), hosts in sorted(by_file.items()):
         hosts.sort()
         names = sorted({h for _, h in hosts})
-        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
         ev = [evidence("string", "endpoints.host-table", path, sha256, off, host, "weak") for off, host in hosts[:20]]
         out.append(make_finding(
             "endpoints.host-table", "endpoints", "info", 0.5,
             f"{len(names)} hosts listed in one file (a connectivity-check, operator/APN, URL-filter or provider "
-            f"table): {shown}", path, ev, None, sha256))
+            f"table): {_listed(names)}", path, ev, None, sha256))
+    if probes:
+        probes.sort()
+        names = sorted({host for *_, host in probes})
+        ev = [evidence("string", "endpoints.connectivity-check", path, sha, off, host, "weak")
+              for path, off, sha, host in probes[:20]]
+        out.append(make_finding(
+            "endpoints.connectivity-check", "endpoints", "info", 0.8,
+            f"{len(names)} connectivity-check or IP-echo hosts (probed to test the uplink or learn the public "
+            f"address; never evidence of who made the device): {_listed(names)}", probes[0][0], ev, None,
+            probes[0][2]))
     return out
 
 

@@ -85,8 +85,16 @@ def _digest() -> str:
     return digest.hexdigest()[:20]
 
 
-def item_hits(item: str) -> list[dict[str, Any]]:
-    """Every rule hit of one corpus item (a real pipeline run under a neutral name, work dir removed)."""
+def item_endpoints(report: Any) -> list[dict[str, Any]]:
+    """The headline endpoints of a report: host, value, kind, category and every file they were read from."""
+    return [{"host": e["host"], "value": e["value"], "kind": e["kind"], "category": e["category"],
+             "paths": sorted({o["path"] for o in e["occurrences"]})}
+            for e in report.endpoints if e.get("headline")]
+
+
+def item_hits(item: str) -> dict[str, Any]:
+    """Every rule hit and every headline endpoint of one corpus item (a real pipeline run under a neutral name,
+    work dir removed)."""
     from audit.attribute import evidence_from_facts, evidence_from_matches
     from audit.knowledge import load_knowledge
     from audit.model import AuditConfig
@@ -113,24 +121,36 @@ def item_hits(item: str) -> list[dict[str, Any]]:
         found = evidence_from_matches(matches, by_path, kb) + evidence_from_facts(report.facts, by_path, kb)
         hits = {Hit(item, i.evidence.rule_id, i.layer, i.entity, i.evidence.weight, i.evidence.path,
                     i.evidence.matched) for i in found}
-        return [asdict(h) for h in sorted(hits, key=lambda h: (h.rule, h.path, h.matched))]
+        return {"item": item, "hits": [asdict(h) for h in sorted(hits, key=lambda h: (h.rule, h.path, h.matched))],
+                "endpoints": item_endpoints(report)}
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def collect(jobs: int = 2) -> list[Hit]:
-    """Hits of every labelled item (cached by code, rules and labels digest)."""
-    cache = CACHE / f"hits-{_digest()}.json"
+def _audited(jobs: int) -> list[dict[str, Any]]:
+    """`item_hits` of every labelled item, cached by code, rules and labels digest (one corpus pass serves the
+    confusion and the endpoint tests)."""
+    cache = CACHE / f"items-{_digest()}.json"
     if cache.is_file():
-        return [Hit(**h) for h in json.loads(cache.read_text())]
+        return list(json.loads(cache.read_text()))
     items = sorted(labels())
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        rows = [h for hits in pool.map(item_hits, items) for h in hits]
+        rows = list(pool.map(item_hits, items))
     CACHE.mkdir(parents=True, exist_ok=True)
-    for old in CACHE.glob("hits-*.json"):
+    for old in [*CACHE.glob("hits-*.json"), *CACHE.glob("items-*.json")]:
         old.unlink()
     cache.write_text(json.dumps(rows, indent=0, sort_keys=True))
-    return [Hit(**h) for h in rows]
+    return rows
+
+
+def collect(jobs: int = 2) -> list[Hit]:
+    """Hits of every labelled item."""
+    return [Hit(**h) for row in _audited(jobs) for h in row["hits"]]
+
+
+def collect_endpoints(jobs: int = 2) -> dict[str, list[dict[str, Any]]]:
+    """item -> its headline endpoints (see `item_endpoints`)."""
+    return {row["item"]: row["endpoints"] for row in _audited(jobs)}
 
 
 def confusions(hits: list[Hit], weights: tuple[str, ...] = ("strong",)) -> list[Hit]:

@@ -178,3 +178,208 @@ rule CLOUD_Foscam_Endpoint {
    condition:
       filesize < 64MB and 1 of them
 }
+
+/*
+   Camera cloud and P2P operators without a corpus positive yet (Danale, Meari, Macro-Video V380, Jovision,
+   Zmodo, Ulucu, Ring, eufy, Blink, Arlo, Ubiquiti, ASUS). One registered domain of the operator (or its device
+   SDK's API prefix) in a file: medium, a hint on its own. Domains are `fullword` so that a longer word ending
+   in the same letters (`monitoring.com`, `arabulucu.com`, `montecarlo.com`) does not count.
+*/
+
+rule CLOUD_Danale_Endpoint {
+   meta:
+      id = "60269e25-9502-4e6e-be0c-b799ae90eb23"
+      description = "Danale cloud / P2P: the danale.com domain or the danavideo device SDK's lib_danavideo_* API names"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/helloworld-spec/qiwen"
+      layer = "cloud"
+      entity = "danale"
+      weight = "medium"
+   strings:
+      $x1 = "danale.com" nocase fullword
+      $x2 = "lib_danavideo_"
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Meari_CloudEdge_Endpoint {
+   meta:
+      id = "8bddb4b5-bc62-4f9f-9bf7-ae5a3d423855"
+      description = "Meari (CloudEdge) cloud endpoints (mearicloud.com platform/openapi/events hosts, cloudedge360.com)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/sephamorr/Ha-CloudEdge-Meari"
+      layer = "cloud"
+      entity = "meari"
+      weight = "medium"
+   strings:
+      $x1 = "mearicloud.com" nocase fullword
+      $x2 = "cloudedge360.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_MacroVideo_V380_Endpoint {
+   meta:
+      id = "c7177453-c485-469a-bd73-6c9a1134089b"
+      description = "Macro-Video V380 P2P endpoints (av380.net registration/relay hosts, <device-id>.nvdvr.net device names)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/Romaxa55/v380_cams_hack"
+      layer = "cloud"
+      entity = "macro-video"
+      weight = "medium"
+   strings:
+      $x1 = "av380.net" nocase fullword
+      $x2 = "nvdvr.net" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_Jovision_CloudSEE_Endpoint {
+   meta:
+      id = "47057544-46a9-4374-9d9d-dc34603b35ab"
+      description = "Jovision CloudSEE cloud endpoints (cloudsee.net)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/heisall/Cloudsee-android"
+      layer = "cloud"
+      entity = "jovision"
+      weight = "medium"
+   strings:
+      $x1 = "cloudsee.net" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Zmodo_MeShare_Endpoint {
+   meta:
+      id = "20353afa-af7b-466d-a3b1-bebb1fae4d70"
+      description = "Zmodo MeShare cloud endpoints (meshare.com app, stream and NTP hosts)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/iamdoubz/ha-zmodo"
+      layer = "cloud"
+      entity = "zmodo"
+      weight = "medium"
+   strings:
+      $x1 = "meshare.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Ulucu_Endpoint {
+   meta:
+      id = "741f47d0-4ca4-48cb-983b-c85eef1ba06f"
+      description = "Ulucu video cloud endpoints (ulucu.com)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://www.ulucu.com/"
+      layer = "cloud"
+      entity = "ulucu"
+      weight = "medium"
+   strings:
+      $x1 = "ulucu.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Ring_Endpoint {
+   meta:
+      id = "be8d186e-214e-401b-a2e3-a9398ba3042a"
+      description = "Ring cloud endpoints (ring.com: api.ring.com clients/devices API, oauth.ring.com)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/dgreif/ring"
+      layer = "cloud"
+      entity = "ring"
+      weight = "medium"
+   strings:
+      $x1 = "ring.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Eufy_Endpoint {
+   meta:
+      id = "8f1f3c9d-93d5-4c07-aeb1-cff59d38f864"
+      description = "eufy Security cloud endpoints (eufylife.com: mysecurity and security-app API hosts)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/FuzzyMistborn/python-eufy-security"
+      layer = "cloud"
+      entity = "eufy"
+      weight = "medium"
+   strings:
+      $x1 = "eufylife.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Blink_Endpoint {
+   meta:
+      id = "359be89e-d1e8-4081-80d1-732f7df5eae4"
+      description = "Blink (Immedia Semiconductor) cloud endpoints (immedia-semi.com REST hosts)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/fronzbot/blinkpy"
+      layer = "cloud"
+      entity = "blink"
+      weight = "medium"
+   strings:
+      $x1 = "immedia-semi.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Arlo_Endpoint {
+   meta:
+      id = "ae82afbc-eb6f-459b-bc09-25daf3ce77a9"
+      description = "Arlo cloud endpoints (arlo.com: my.arlo.com / myapi.arlo.com hmsweb API, ocapi-app.arlo.com auth)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/jeffreydwalter/arlo"
+      layer = "cloud"
+      entity = "arlo"
+      weight = "medium"
+   strings:
+      $x1 = "arlo.com" nocase fullword
+   condition:
+      filesize < 64MB and $x1
+}
+
+rule CLOUD_Ubiquiti_UniFi_Endpoint {
+   meta:
+      id = "76019c1a-dbc9-4041-99a1-f5a861f2725b"
+      description = "Ubiquiti UniFi cloud / update endpoints (unifi.ui.com and api.ui.com Site Manager hosts, ubnt.com firmware-update API); bare ui.com is not used, it ends longer names such as material-ui.com"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://help.ui.com/hc/en-us/articles/30076656117655-Getting-Started-with-the-Official-UniFi-API"
+      layer = "cloud"
+      entity = "ubiquiti"
+      weight = "medium"
+   strings:
+      $x1 = "unifi.ui.com" nocase fullword
+      $x2 = "api.ui.com" nocase fullword
+      $x3 = "ubnt.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
+
+rule CLOUD_ASUS_Router_Endpoint {
+   meta:
+      id = "4bc3a507-97a4-414b-b437-a42157f0332d"
+      description = "ASUS router cloud endpoints (asuscomm.com vendor DDNS, dlcdnets.asus.com LiveUpdate firmware/signature downloads)"
+      author = "fwaudit"
+      date = "2026-12-01"
+      reference = "https://github.com/RMerl/asuswrt-merlin"
+      layer = "cloud"
+      entity = "asus"
+      weight = "medium"
+   strings:
+      $x1 = "asuscomm.com" nocase fullword
+      $x2 = "dlcdnets.asus.com" nocase fullword
+   condition:
+      filesize < 64MB and 1 of them
+}
