@@ -80,5 +80,7 @@ def update_cmd(db_path: Path, mirror: str | None, files: tuple[Path, ...], only:
         click.echo(f"error: db update failed, {target} unchanged: {exc}", err=True)
         raise SystemExit(EXIT_FEED) from None
     for feed in feeds:
-        click.echo(f"{feed['feed']}: {feed['records']} records (data of {feed['feed_date'] or 'unknown date'})")
+        removed = f", {feed['removed']} withdrawn records removed" if feed.get("removed") else ""
+        date = feed["feed_date"] or "unknown date"
+        click.echo(f"{feed['feed']}: {feed['records']} records (data of {date}){removed}")
     click.echo(f"updated {target}")

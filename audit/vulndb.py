@@ -25,6 +25,7 @@ CREATE INDEX IF NOT EXISTS affected_purl ON affected (purl);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, records INTEGER);
 CREATE TABLE IF NOT EXISTS feeds (name TEXT PRIMARY KEY, kind TEXT, url TEXT, feed_date TEXT, fetched TEXT,
                                   records INTEGER);
+CREATE TABLE IF NOT EXISTS feed_records (feed TEXT, vuln_id TEXT, PRIMARY KEY (feed, vuln_id));
 """
 LANGUAGE_ECOSYSTEMS = frozenset({"pypi", "npm", "go", "crates.io", "maven", "nuget", "rubygems", "packagist",
                                  "pub", "hex", "hackage", "swifturl", "cran", "bitnami"})
@@ -164,6 +165,27 @@ def import_osv(path: Path, db_path: Path | None = None) -> int:
         conn.execute("INSERT OR REPLACE INTO sources VALUES (?, ?)", (str(path), count))
         record_feed(conn, f"osv:{path}", "osv", str(path), newest or None, count)
     return count
+
+
+def withdraw(conn: sqlite3.Connection, feed: str, keep: set[str], only_ecosystem: str | None = None) -> int:
+    """Forget the records that `feed` listed last time and no longer lists (withdrawn or rejected upstream):
+    their affected rows (only `only_ecosystem`'s, if given) unless another feed still lists them, and the record
+    itself once nothing is left. Then remember `keep` as the feed's records. Returns how many were dropped."""
+    old = {row[0] for row in conn.execute("SELECT vuln_id FROM feed_records WHERE feed = ?", (feed,))}
+    dropped = 0
+    for vid in sorted(old - keep):
+        shared = conn.execute("SELECT 1 FROM feed_records WHERE vuln_id = ? AND feed != ?", (vid, feed)).fetchone()
+        if only_ecosystem is not None:  # the feed owns these rows whoever else lists the record
+            conn.execute("DELETE FROM affected WHERE vuln_id = ? AND ecosystem = ?", (vid, only_ecosystem))
+        elif not shared:
+            conn.execute("DELETE FROM affected WHERE vuln_id = ?", (vid,))
+        if not shared:
+            conn.execute("DELETE FROM vulns WHERE id = ? AND NOT EXISTS (SELECT 1 FROM affected WHERE vuln_id = ?)",
+                         (vid, vid))
+        dropped += 1
+    conn.execute("DELETE FROM feed_records WHERE feed = ?", (feed,))
+    conn.executemany("INSERT INTO feed_records VALUES (?, ?)", [(feed, vid) for vid in sorted(keep)])
+    return dropped
 
 
 def store_record(conn: sqlite3.Connection, rec: dict[str, Any], only_ecosystem: str | None = None) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from audit.findings.components import purl_of
 from audit.findings.tables import ComponentRow, component_rows
-from audit.vulndb import VulnDbError, connect, read_records, record_feed, store_record
+from audit.vulndb import VulnDbError, connect, read_records, record_feed, store_record, withdraw
 
 OSV_BASE = "https://osv-vulnerabilities.storage.googleapis.com"
 NVD_BASE = "https://services.nvd.nist.gov/rest/json/cves/2.0"
@@ -333,9 +333,15 @@ def update(db_path: Path, mirror: str | None = None, files: Iterable[Path] = (),
         if only in (None, "nvd"):
             batches += nvd_batches(nvd_base, tg, progress, delay)
     progress(f"store: writing {sum(len(b.records) for b in batches)} records to {db_path}")
+    dropped: dict[str, int] = {}
     with closing(connect(db_path, create=True)) as conn, conn:
         for batch in batches:
             for rec in batch.records:
                 store_record(conn, rec, batch.only_ecosystem)
+            dropped[batch.name] = withdraw(conn, batch.name, {str(r["id"]) for r in batch.records},
+                                           batch.only_ecosystem)
+            if dropped[batch.name]:
+                progress(f"store: {batch.name}: {dropped[batch.name]} records no longer in the feed, removed")
             record_feed(conn, batch.name, batch.kind, batch.url, batch.feed_date, len(batch.records))
-    return [{"feed": b.name, "records": len(b.records), "feed_date": b.feed_date} for b in batches]
+    return [{"feed": b.name, "records": len(b.records), "feed_date": b.feed_date, "removed": dropped[b.name]}
+            for b in batches]

@@ -75,12 +75,13 @@ class Feeds(BaseHTTPRequestHandler):
 
     mode = "ok"
     requests: ClassVar[list[str]] = []
+    withdrawn: ClassVar[set[str]] = set()  # record ids the feeds no longer carry
 
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         Feeds.requests.append(self.path)
         if url.path == "/osv/Linux/all.zip":
-            self._send(200, _osv_zip(OSV_RECORDS), "application/zip")
+            self._send(200, _osv_zip([r for r in OSV_RECORDS if r["id"] not in Feeds.withdrawn]), "application/zip")
         elif url.path == "/nvd/cves/2.0":
             if Feeds.mode == "500":
                 self._send(500, b"internal error", "text/plain")
@@ -91,6 +92,7 @@ class Feeds(BaseHTTPRequestHandler):
             query = urllib.parse.parse_qs(url.query)
             start = int(query["startIndex"][0])
             mine = BUSYBOX_CVES if query["virtualMatchString"] == ["cpe:2.3:a:busybox:busybox"] else []
+            mine = [v for v in mine if v["cve"]["id"] not in Feeds.withdrawn]
             self._send(200, json.dumps(_page(mine[start:start + 1], start, len(mine))).encode(), "application/json")
         else:
             self._send(404, b"not found", "text/plain")
@@ -113,7 +115,7 @@ def mirror() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    Feeds.mode, Feeds.requests = "ok", []
+    Feeds.mode, Feeds.requests, Feeds.withdrawn = "ok", [], set()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
@@ -159,6 +161,20 @@ def test_update_from_mirror_matches_cpe_ranges_and_osv_packages(mirror: str, tmp
     assert data["records"] == 5  # the Debian-only record is not one of ours
     shown = CliRunner().invoke(db, ["--db", str(path), "info"])
     assert "feed:     nvd: 4 records, data of 2024-05-01" in shown.output and "data age:" in shown.output
+
+
+def test_records_withdrawn_from_a_feed_leave_the_store(mirror: str, tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    assert CliRunner().invoke(db, ["update", "--mirror", mirror, "--db", str(path)]).exit_code == 0
+    before = _found(path, _comp("busybox", "1.31.1"), _comp("linux", "5.10.100"))
+    assert ("busybox", "1.31.1", "CVE-2022-48174") in before and ("linux", "5.10.100", "CVE-2022-0001") in before
+    Feeds.withdrawn = {"CVE-2022-48174", "CVE-2022-0001"}
+    result = CliRunner().invoke(db, ["update", "--mirror", mirror, "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "osv:Linux: 0 records" in result.stdout and "1 withdrawn records removed" in result.stdout
+    after = _found(path, _comp("busybox", "1.31.1"), _comp("linux", "5.10.100"))
+    assert after == {k: v for k, v in before.items() if k[2] not in Feeds.withdrawn} and len(after) == len(before) - 2
+    assert info(path)["records"] == 3
 
 
 def test_only_one_source(mirror: str, tmp_path: Path) -> None:
