@@ -192,11 +192,45 @@ def test_markup_counts_string_literals_and_attributes_only() -> None:
 
 
 def test_kernels_name_no_hosts_and_media_none_at_all() -> None:
-    text = b"\0cmd.pa\0byte.pa\0http://www.kernel-vendor.com/x\0update.vendor-cloud.com\0"
-    assert {h.kind for h in extract(segments(text), "kernel")} == {"url"}
+    """A kernel resolves no names and its dotted numbers are driver versions; only address:port stays."""
+    text = (b"\0cmd.pa\0byte.pa\0http://www.kernel-vendor.com/x\0update.vendor-cloud.com\0"
+            b"et driver 5.100.138.22\0nfsroot=203.0.114.7:2049\0")
+    assert [h.value for h in extract(segments(text), "kernel")] == ["203.0.114.7:2049"]
     assert extract(segments(text), "media") == []
+
+
+def test_comment_lines_and_web_ui_only_hosts_are_not_headline() -> None:
+    conf = FileRecord("rootfs/etc/app.conf", "/etc/app.conf", "file", 1, 0o644, sha256="b" * 64)
+    page = FileRecord("rootfs/www/ddns.htm", "/www/ddns.htm", "file", 1, 0o644, sha256="c" * 64)
+    out = aggregate([((conf,), extract(segments(b"# see docs.board-vendor.net\nserver=ntp.vendor-cloud.com\n"))),
+                     ((page,), extract(segments(b'<a href="http://www.ddns-vendor.com/reg">'), "markup"))])
+    by_host = {e["host"]: e for e in out}
+    assert by_host["docs.board-vendor.net"]["category"] == "documentation-only"
+    assert by_host["ntp.vendor-cloud.com"]["headline"] is True
+    assert by_host["www.ddns-vendor.com"]["headline"] is False and by_host["www.ddns-vendor.com"]["occurrences"][0][
+        "web_ui"] is True
+
+
+@pytest.mark.parametrize("text", [b"net 1.0.0.0 mask", b"bcast 5.255.255.255"])
+def test_network_and_broadcast_addresses_are_not_hosts(text: bytes) -> None:
+    assert extract(segments(text)) == []
 
 
 def test_printf_template_host_keeps_its_placeholder() -> None:
     (hit,) = extract(segments(b"\0http://%s.myfoscam.org:%d\0"))
     assert hit.host == "%s.myfoscam.org" and classify(hit.kind, hit.host)["registered_domain"] == "myfoscam.org"
+
+
+@pytest.mark.parametrize("text", [b"See https://broker-project.net/ for more information.",
+                                  b'<b xmlns="http://www.tcg-like.org/IWG/TNC/1_0#">',
+                                  b"Please report bugs to http://bugs.tool-project.net/"])
+def test_cited_urls_are_documentation(text: bytes) -> None:
+    binary = FileRecord("rootfs/usr/sbin/broker", "/usr/sbin/broker", "file", 1, 0o755, sha256="9" * 64)
+    (entry,) = aggregate([((binary,), extract(segments(text)))])
+    assert entry["category"] == "documentation-only" and entry["headline"] is False
+
+
+def test_a_called_url_is_not_cited() -> None:
+    binary = FileRecord("rootfs/usr/sbin/upd", "/usr/sbin/upd", "file", 1, 0o755, sha256="a" * 64)
+    (entry,) = aggregate([((binary,), extract(segments(b"url=http://fw.vendor-cloud.com/check")))])
+    assert entry["headline"] is True

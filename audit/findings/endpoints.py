@@ -20,7 +20,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +58,11 @@ KERNEL_MARKERS = (b"Linux version ", b"(gcc version ")
 KERNEL_IMAGE = re.compile(r"(^|/)vmlinu[xz][^/]*$")
 LITERAL_OPEN = frozenset("'\"`")
 URL_OPEN = frozenset("'\"`=(")
+COMMENT_STARTS = ("#", ";", "//", "--", "<!--", "/*", "* ")  # a comment line of a config file or script
+# Text right before a URL that cites it rather than calls it: help sentences and XML namespace attributes.
+CITED_BEFORE = re.compile(r"(?i)(?:\b(?:see|visit|refer to|details|documentation|information|info|bugs? to|"
+                          r"reports? to|homepage|home page|website|web site)\b[ :]*|(?:xmlns(?::\w+)?|schemaLocation"
+                          r"|targetNamespace)=[\"']?(?:[^\"' ]+ )?)$")
 HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -69,13 +74,13 @@ OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 IPV4 = re.compile(rf"(?<![\w.:-])({OCTET}(?:\.{OCTET}){{3}})(?::(\d{{1,5}}))?(?![\w-]|\.\d)")
 IPV6 = re.compile(r"(?<![\w:.])\[?([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?:\]:(\d{1,5}))?(?![\w:.])")
 VERSION_BEFORE = re.compile(
-    r"(?i)(?<![a-z])(?:version|ver|v|release|rev|build|kernel|linux|gcc|firmware|fw)[\s:=_-]{0,3}$")
+    r"(?i)(?<![a-z])(?:version|ver|v|release|rev|build|kernel|linux|gcc|firmware|fw)[\s:=_\"'-]{0,3}$")
 IP_CONTEXT = re.compile(r"(?i)(?:ip|addr|address|server|dns|host|gateway|gw|mask|route|ntp|nameserver|proxy)")
 # Suffixes that are also common file extensions: a bare `name.so` is a file, not a host.
 FILE_EXT_TLDS = frozenset({
     "so", "sh", "py", "pl", "pm", "cc", "in", "am", "md", "rs", "ps", "ms", "mk", "ac", "la", "mo", "cf",
     "zip", "mov", "run", "ai", "ml", "js", "cs", "hh", "tk", "sx", "ko", "ts", "lo", "ini", "bin", "dat", "app",
-    "cgi", "lua", "img", "pid", "log", "sig", "mp", "gz", "xz", "bz", "rc", "id", "tv", "im", "it", "me",
+    "cgi", "lua", "img", "pid", "log", "sig", "mp", "gz", "xz", "bz", "rc", "id", "tv", "im", "it", "me", "cat",
 })
 LEGACY_GTLDS = frozenset({"com", "net", "org", "info", "biz", "edu", "gov", "mil", "int", "pro", "mobi",
                           "asia", "tel", "travel", "aero", "coop", "jobs", "cat", "cloud", "online", "xyz", "top"})
@@ -103,6 +108,8 @@ class Hit:
     port: int | None
     offset: int
     wide: bool
+    cited: bool = False  # named in help text, a comment line or as an XML namespace (`See https://...`)
+    web_ui: bool = False  # read from a web page or script: what the user's browser loads, not the device
 
 
 @functools.lru_cache(maxsize=1)
@@ -210,8 +217,10 @@ def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
     for seg in segments:
         if not any(c in seg.text for c in ".:@"):
             continue
-        hits.extend(h for h in _in_segment(seg)
-                    if (not literal or _quoted(seg, h)) and not (source == "kernel" and h.kind == "domain"))
+        found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))
+                 and not (source == "kernel" and (h.kind in NAMED_KINDS or h.port is None))]
+        comment = seg.text.lstrip().startswith(COMMENT_STARTS)
+        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal) if comment or literal else h for h in found)
         if len(hits) >= MAX_HITS_PER_FILE:
             return hits[:MAX_HITS_PER_FILE]
     return hits
@@ -257,7 +266,8 @@ def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
             port = None
         if host and (ip_class(host) or registered_domain(host)):
             taken.append((m.start(), m.start() + len(url)))
-            hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide))
+            cited = bool(CITED_BEFORE.search(seg.text[max(0, m.start() - 160) : m.start()]))
+            hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide, cited))
     return hits
 
 
@@ -292,6 +302,8 @@ def _plausible_ipv4(text: str, m: re.Match[str]) -> bool:
     if VERSION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
         return False
     octets = [int(o) for o in m.group(1).split(".")]
+    if octets[3] in (0, 255) and not m.group(2):
+        return False  # a network or broadcast address (`1.0.0.0`, `5.255.255.255`), a mask or a range bound
     if all(o <= 20 for o in octets) and len(set(octets)) > 1 and owner_row(m.group(1)) is None:
         return bool(m.group(2)) or bool(IP_CONTEXT.search(text[max(0, m.start() - 24) : m.start()]))
     return True
@@ -337,11 +349,13 @@ def classify(kind: str, host: str) -> dict[str, Any]:
 
 def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]],
                       merged: dict[tuple[str, str], dict[str, Any]]) -> set[str]:
-    """sha256 of files that list HOST_TABLE_MIN or more distinct unowned registered domains: host tables."""
+    """sha256 of files that list HOST_TABLE_MIN or more distinct unowned registered domains: host tables
+    (a host classed `ntp` by its name alone has no owner and counts too)."""
     tables = set()
     for records, hits in per_file:
         domains = {merged[(h.kind, h.value)]["registered_domain"] for h in hits
-                   if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["category"] == "unknown"}
+                   if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["owner"] is None
+                   and merged[(h.kind, h.value)]["category"] in ("unknown", "ntp")}
         if len(domains - {None}) >= HOST_TABLE_MIN and records:
             tables.add(records[0].sha256)
     return tables
@@ -400,12 +414,16 @@ def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) ->
                 merged[(hit.kind, hit.value)] = entry
             entry["occurrences"].extend(
                 {"path": r.path, "sha256": r.sha256, "offset": hit.offset,
-                 "encoding": "utf-16le" if hit.wide else "ascii"} for r in records)
+                 "encoding": "utf-16le" if hit.wide else "ascii", **({"cited": True} if hit.cited else {}),
+                 **({"web_ui": True} if hit.web_ui else {})}
+                for r in records)
     tables = _host_table_files(per_file, merged)
     for entry in merged.values():
-        if entry["occurrences"] and all(DOC_FILE.search(o["path"]) for o in entry["occurrences"]):
+        if entry["occurrences"] and all(DOC_FILE.search(o["path"]) or o.get("cited") for o in entry["occurrences"]):
             entry.update(category=DOCUMENTATION, headline=False)
             continue
+        if entry["occurrences"] and all(o.get("web_ui") for o in entry["occurrences"]):
+            entry["headline"] = False  # only the web UI names it: a link or script for the user's browser
         if (entry["category"] == "unknown" and entry["kind"] in NAMED_KINDS and entry["occurrences"]
                 and all(o["sha256"] in tables for o in entry["occurrences"])):
             entry.update(category=HOST_TABLE, headline=False)
