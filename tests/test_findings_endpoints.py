@@ -234,3 +234,24 @@ def test_a_called_url_is_not_cited() -> None:
     binary = FileRecord("rootfs/usr/sbin/upd", "/usr/sbin/upd", "file", 1, 0o755, sha256="a" * 64)
     (entry,) = aggregate([((binary,), extract(segments(b"url=http://fw.vendor-cloud.com/check")))])
     assert entry["headline"] is True
+
+
+def test_a_text_list_of_public_addresses_is_a_host_table() -> None:
+    table = FileRecord("rootfs/cfg/game_list", "/cfg/game_list", "file", 1, 0o644, sha256="d" * 64)
+    text = b"\n".join(f"203.0.{i}.7 game{i}".encode() for i in range(1, 7))
+    out = aggregate([((table,), extract(segments(text)))])
+    assert len(out) == 6 and all(e["category"] == "host-table" and not e["headline"] for e in out)
+    program = FileRecord("rootfs/bin/p2pd", "/bin/p2pd", "file", 1, 0o755, sha256="e" * 64)
+    servers = extract(segments(b"\0".join(f"203.0.{i}.9".encode() for i in range(1, 7))), "elf")
+    assert all(e["headline"] for e in aggregate([((program,), servers)]))  # a relay list compiled into a client
+
+
+def test_user_agent_credits_and_document_links_are_cited() -> None:
+    hits = extract(segments(b"\0updatedd/2.6 (http://updatedd.example-author.de)\0https://docs.vendor.io/a.pdf\0"))
+    assert [h.cited for h in hits] == [True, True]
+
+
+def test_a_decompressed_web_bundle_is_markup_but_a_firmware_blob_is_not() -> None:
+    page = b"<html>\n<head><script>function go() { return 'api.vendor-cloud.com'; }</script> offset.top"
+    assert source_kind("x/gzip.uncompressed", page) == "markup"
+    assert source_kind("x/lzma.uncompressed", b"\0" * 4096 + page) == "data"  # an RTOS image embedding pages

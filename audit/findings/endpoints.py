@@ -45,12 +45,14 @@ DOCUMENTATION = "documentation-only"
 # IANA tables, MIME tables, CA bundles).
 DOC_FILE = re.compile(
     r"(^|/)usr/share/(doc|man|info|common-licenses|licenses|mime|zoneinfo|locale)/"
-    r"|(^|/)etc/(services|protocols|rpc|ethers|mime\.types|ssl/certs/[^/]+)$"
+    r"|(^|/)etc/(services|protocols|rpc|ethers|mime\.types|ssl/certs/[^/]+|banner[^/]*|motd|issue)$"
     r"|(^|/)(ca-certificates\.crt|ca-bundle\.crt|cacert\.pem|mime\.types)$"
     r"|(^|/)(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|README|CHANGELOG|CHANGES|AUTHORS|THANKS|NEWS)([._-][^/]*)?$"
     r"|(^|/)help/[^/]+$|(^|/)[^/]*[Hh]elp[^/]*\.(htm|html|asp|stm)$", re.I)  # web UI help pages: examples
 # Web pages, scripts and style sheets, by name (`source_kind`); their bare tokens are code or page text.
 MARKUP_FILE = re.compile(r"\.(js|mjs|cjs|htm|html|shtml|xhtml|stm|asp|aspx|jsp|php|css|vue|tpl|svg|lua)$", re.I)
+# A packed web-UI bundle (pages and scripts in one blob, often a decompressed `gzip.uncompressed`)
+WEB_BUNDLE = re.compile(rb"(?i)<html[\s>].{0,65536}?<script|<script[\s>].{0,65536}?</script>", re.S)
 # Pictures, fonts and sounds: their metadata (EXIF, ICC, GIF comments) names hosts nobody contacts.
 MEDIA_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|ico|webp|tiff?|ttf|otf|woff2?|eot|mp3|wav|aac|g711|pcm)$", re.I)
 # A Linux kernel image or kernel module resolves no host names: its bare dotted tokens are code and help text.
@@ -62,7 +64,10 @@ COMMENT_STARTS = ("#", ";", "//", "--", "<!--", "/*", "* ")  # a comment line of
 # Text right before a URL that cites it rather than calls it: help sentences and XML namespace attributes.
 CITED_BEFORE = re.compile(r"(?i)(?:\b(?:see|visit|refer to|details|documentation|information|info|bugs? to|"
                           r"reports? to|homepage|home page|website|web site)\b[ :]*|(?:xmlns(?::\w+)?|schemaLocation"
-                          r"|targetNamespace)=[\"']?(?:[^\"' ]+ )?)$")
+                          r"|targetNamespace)=[\"']?(?:[^\"' ]+ )?|[\w.-]+/v?\d[\w.-]* \()$")  # + User-Agent credits
+# A URL of a document (a datasheet, a manual, a text page) is a citation: firmware fetches programs and data.
+DOC_URL = re.compile(r"(?i)\.(pdf|docx?|txt|chm|rtf)(?:[?#].*)?$")
+IP_TABLE_MIN = 5  # distinct unowned public IPv4s in a text file with no named host: a QoS/game/block list
 HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -110,6 +115,7 @@ class Hit:
     wide: bool
     cited: bool = False  # named in help text, a comment line or as an XML namespace (`See https://...`)
     web_ui: bool = False  # read from a web page or script: what the user's browser loads, not the device
+    program: bool = False  # read from an ELF program, library or kernel (not a text or data file)
 
 
 @functools.lru_cache(maxsize=1)
@@ -205,7 +211,11 @@ def source_kind(path: str, data: bytes) -> str:
         return "kernel"  # a raw kernel image (banner and compiler string) or a vmlinux ELF
     if elf:
         return "elf"
-    return "markup" if MARKUP_FILE.search(path) and b"\0" not in data[:8192] else "data"
+    if MARKUP_FILE.search(path) and b"\0" not in data[:8192]:
+        return "markup"
+    head = data[:4 * 1024 * 1024]
+    text_like = head.count(0) <= len(head) // 100  # a web bundle is text; a firmware blob embedding pages is not
+    return "markup" if text_like and b"function" in head and WEB_BUNDLE.search(head) else "data"
 
 
 def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
@@ -220,7 +230,9 @@ def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
         found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))
                  and not (source == "kernel" and (h.kind in NAMED_KINDS or h.port is None))]
         comment = seg.text.lstrip().startswith(COMMENT_STARTS)
-        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal) if comment or literal else h for h in found)
+        program = source in ("elf", "kernel")
+        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal, program=program)
+                    if comment or literal or program else h for h in found)
         if len(hits) >= MAX_HITS_PER_FILE:
             return hits[:MAX_HITS_PER_FILE]
     return hits
@@ -266,7 +278,7 @@ def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
             port = None
         if host and (ip_class(host) or registered_domain(host)):
             taken.append((m.start(), m.start() + len(url)))
-            cited = bool(CITED_BEFORE.search(seg.text[max(0, m.start() - 160) : m.start()]))
+            cited = bool(CITED_BEFORE.search(seg.text[max(0, m.start() - 160) : m.start()]) or DOC_URL.search(url))
             hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide, cited))
     return hits
 
@@ -349,14 +361,17 @@ def classify(kind: str, host: str) -> dict[str, Any]:
 
 def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]],
                       merged: dict[tuple[str, str], dict[str, Any]]) -> set[str]:
-    """sha256 of files that list HOST_TABLE_MIN or more distinct unowned registered domains: host tables
-    (a host classed `ntp` by its name alone has no owner and counts too)."""
+    """sha256 of host tables: files that list HOST_TABLE_MIN or more distinct unowned registered domains (a
+    host classed `ntp` by its name alone has no owner and counts too), or text files that list IP_TABLE_MIN or
+    more unowned public IPv4 addresses and name no host (QoS, game and block lists)."""
     tables = set()
     for records, hits in per_file:
         domains = {merged[(h.kind, h.value)]["registered_domain"] for h in hits
                    if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["owner"] is None
                    and merged[(h.kind, h.value)]["category"] in ("unknown", "ntp")}
-        if len(domains - {None}) >= HOST_TABLE_MIN and records:
+        rows = [(h, merged[(h.kind, h.value)]) for h in hits if h.kind == "ipv4" and not h.program]
+        addresses = {h.host for h, e in rows if e["ip_class"] == "public" and e["owner"] is None}
+        if records and (len(domains - {None}) >= HOST_TABLE_MIN or (len(addresses) >= IP_TABLE_MIN and not domains)):
             tables.add(records[0].sha256)
     return tables
 
@@ -424,7 +439,7 @@ def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) ->
             continue
         if entry["occurrences"] and all(o.get("web_ui") for o in entry["occurrences"]):
             entry["headline"] = False  # only the web UI names it: a link or script for the user's browser
-        if (entry["category"] == "unknown" and entry["kind"] in NAMED_KINDS and entry["occurrences"]
+        if (entry["category"] == "unknown" and entry["kind"] in (*NAMED_KINDS, "ipv4") and entry["occurrences"]
                 and all(o["sha256"] in tables for o in entry["occurrences"])):
             entry.update(category=HOST_TABLE, headline=False)
     out = []
