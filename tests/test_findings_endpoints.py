@@ -255,3 +255,10 @@ def test_a_decompressed_web_bundle_is_markup_but_a_firmware_blob_is_not() -> Non
     page = b"<html>\n<head><script>function go() { return 'api.vendor-cloud.com'; }</script> offset.top"
     assert source_kind("x/gzip.uncompressed", page) == "markup"
     assert source_kind("x/lzma.uncompressed", b"\0" * 4096 + page) == "data"  # an RTOS image embedding pages
+
+
+def test_credential_values_and_documentation_hosts_are_not_contacts() -> None:
+    assert extract(segments(b"\0apn=\0password=vnet.mobi\0")) == []
+    (hit,) = extract(segments(b"\0http://wiki.vendor-cloud.com/doc/failsafe\0"))
+    assert hit.cited
+    assert source_kind("web/x.uncompressed", b"function a(){};" * 6) == "markup"

@@ -67,6 +67,9 @@ CITED_BEFORE = re.compile(r"(?i)(?:\b(?:see|visit|refer to|details|documentation
                           r"|targetNamespace)=[\"']?(?:[^\"' ]+ )?|[\w.-]+/v?\d[\w.-]* \()$")  # + User-Agent credits
 # A URL of a document (a datasheet, a manual, a text page) is a citation: firmware fetches programs and data.
 DOC_URL = re.compile(r"(?i)\.(pdf|docx?|txt|chm|rtf)(?:[?#].*)?$")
+SECRET_BEFORE = re.compile(r"(?i)(?:password|passwd|pass|pwd|secret|username|user)[ \t]*[=:][ \t]*[\"']?$")
+# Hosts that serve documentation (`docs.`, `wiki.`, `manual.`, `forum.`): cited for people, never called
+DOC_HOST = re.compile(r"^(?:docs?|wiki|manuals?|faq|forums?|bbs|kb)\.")
 IP_TABLE_MIN = 5  # distinct unowned public IPv4s in a text file with no named host: a QoS/game/block list
 HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
@@ -215,7 +218,8 @@ def source_kind(path: str, data: bytes) -> str:
         return "markup"
     head = data[:4 * 1024 * 1024]
     text_like = head.count(0) <= len(head) // 100  # a web bundle is text; a firmware blob embedding pages is not
-    return "markup" if text_like and b"function" in head and WEB_BUNDLE.search(head) else "data"
+    scripted = b"function" in head and (WEB_BUNDLE.search(head) is not None or head.count(b"function") >= 5)
+    return "markup" if text_like and scripted else "data"
 
 
 def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
@@ -243,6 +247,8 @@ def _in_segment(seg: Segment) -> list[Hit]:
     taken: list[tuple[int, int]] = []
     hits = [*_urls(seg, taken), *_emails(seg, taken)]
     for m in DOMAIN.finditer(text):
+        if SECRET_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue  # `password=vnet.mobi`: a credential value that looks like a host
         if not _inside(m.start(), taken) and m.group(1).islower() and registered_domain(m.group(1), bare=True):
             host, port = m.group(1).lower(), _port(m.group(2))
             hits.append(Hit("domain", _with_port(host, port), host, port, seg.at(m.start()), seg.wide))
@@ -278,7 +284,8 @@ def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
             port = None
         if host and (ip_class(host) or registered_domain(host)):
             taken.append((m.start(), m.start() + len(url)))
-            cited = bool(CITED_BEFORE.search(seg.text[max(0, m.start() - 160) : m.start()]) or DOC_URL.search(url))
+            cited = bool(CITED_BEFORE.search(seg.text[max(0, m.start() - 160) : m.start()]) or DOC_URL.search(url)
+                         or DOC_HOST.match(host.lower()))
             hits.append(Hit("url", url, host.lower(), port, seg.at(m.start()), seg.wide, cited))
     return hits
 
