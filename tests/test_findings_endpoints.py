@@ -176,7 +176,7 @@ def test_time_server_names_are_ntp(host: str, category: str) -> None:
     ("bin/app", b"\x7fELF\x01\x01\x01" + b"\0" * 9 + b"\x02\x00", "elf"),
     ("lib/modules/x.ko", b"\x7fELF\x01\x01\x01" + b"\0" * 9 + b"\x01\x00vermagic=4.9", "kernel"),
     ("boot/Image", b"\0\0Linux version 4.9.37 (b@h) (gcc version 6.3.0)", "kernel"),
-    ("bin/app.js", b"\0binary", "data"), ("etc/ntp.conf", b"server pool.ntp.org", "data"),
+    ("bin/app.js", b"\0binary", "data"), ("etc/ntp.conf", b"server pool.ntp.org", "text"),
 ])
 def test_source_kind(path: str, data: bytes, kind: str) -> None:
     assert source_kind(path, data) == kind
@@ -262,3 +262,9 @@ def test_credential_values_and_documentation_hosts_are_not_contacts() -> None:
     (hit,) = extract(segments(b"\0http://wiki.vendor-cloud.com/doc/failsafe\0"))
     assert hit.cited
     assert source_kind("web/x.uncompressed", b"function a(){};" * 6) == "markup"
+
+
+def test_addresses_in_a_binary_blob_are_no_ip_table() -> None:
+    blob = FileRecord("rootfs/0-1233264.unknown", "/0-1233264.unknown", "file", 1, 0o644, sha256="f" * 64)
+    hits = extract(segments(b"\0".join(f"203.0.{i}.5".encode() for i in range(1, 7))), "data")
+    assert all(e["headline"] for e in aggregate([((blob,), hits)]))

@@ -118,7 +118,7 @@ class Hit:
     wide: bool
     cited: bool = False  # named in help text, a comment line or as an XML namespace (`See https://...`)
     web_ui: bool = False  # read from a web page or script: what the user's browser loads, not the device
-    program: bool = False  # read from an ELF program, library or kernel (not a text or data file)
+    source: str = "data"  # `source_kind` of the file it was read from
 
 
 @functools.lru_cache(maxsize=1)
@@ -203,8 +203,8 @@ def ip_class(address: str) -> str | None:
 
 
 def source_kind(path: str, data: bytes) -> str:
-    """`media` (no endpoints), `kernel` (no bare host names), `markup` (web page, script, style sheet: string
-    literals only), `elf` or `data`."""
+    """`media` (no endpoints), `kernel` (address:port only), `markup` (web page, script, style sheet: string
+    literals only), `elf`, `text` (config files, shell scripts) or `data` (binary blobs)."""
     if MEDIA_FILE.search(path):
         return "media"
     elf = data.startswith(b"\x7fELF")
@@ -216,13 +216,15 @@ def source_kind(path: str, data: bytes) -> str:
         return "elf"
     if MARKUP_FILE.search(path) and b"\0" not in data[:8192]:
         return "markup"
+    if not data or b"\0" in data[:8192]:
+        return "data"
     head = data[:4 * 1024 * 1024]
     text_like = head.count(0) <= len(head) // 100  # a web bundle is text; a firmware blob embedding pages is not
     scripted = b"function" in head and (WEB_BUNDLE.search(head) is not None or head.count(b"function") >= 5)
-    return "markup" if text_like and scripted else "data"
+    return "markup" if text_like and scripted else "text"
 
 
-def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
+def extract(segments: Iterable[Segment], source: str = "text") -> list[Hit]:
     """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE); `source` from `source_kind`."""
     hits: list[Hit] = []
     literal = source == "markup"
@@ -234,9 +236,7 @@ def extract(segments: Iterable[Segment], source: str = "data") -> list[Hit]:
         found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))
                  and not (source == "kernel" and (h.kind in NAMED_KINDS or h.port is None))]
         comment = seg.text.lstrip().startswith(COMMENT_STARTS)
-        program = source in ("elf", "kernel")
-        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal, program=program)
-                    if comment or literal or program else h for h in found)
+        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal, source=source) for h in found)
         if len(hits) >= MAX_HITS_PER_FILE:
             return hits[:MAX_HITS_PER_FILE]
     return hits
@@ -376,7 +376,7 @@ def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hi
         domains = {merged[(h.kind, h.value)]["registered_domain"] for h in hits
                    if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["owner"] is None
                    and merged[(h.kind, h.value)]["category"] in ("unknown", "ntp")}
-        rows = [(h, merged[(h.kind, h.value)]) for h in hits if h.kind == "ipv4" and not h.program]
+        rows = [(h, merged[(h.kind, h.value)]) for h in hits if h.kind == "ipv4" and h.source == "text"]
         addresses = {h.host for h, e in rows if e["ip_class"] == "public" and e["owner"] is None}
         if records and (len(domains - {None}) >= HOST_TABLE_MIN or (len(addresses) >= IP_TABLE_MIN and not domains)):
             tables.add(records[0].sha256)

@@ -88,7 +88,7 @@ def _digest() -> str:
 def item_endpoints(report: Any) -> list[dict[str, Any]]:
     """The headline endpoints of a report: host, value, kind, category and every file they were read from."""
     return [{"host": e["host"], "value": e["value"], "kind": e["kind"], "category": e["category"],
-             "paths": sorted({o["path"] for o in e["occurrences"]})}
+             "owner": e.get("owner"), "paths": sorted({o["path"] for o in e["occurrences"]})}
             for e in report.endpoints if e.get("headline")]
 
 
