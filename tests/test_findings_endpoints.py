@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from audit.findings.endpoints import (
     aggregate,
     classify,
+    elf_sections,
     extract,
     host_table_findings,
     ip_class,
     registered_domain,
+    section_at,
     source_kind,
 )
-from audit.findings.text import segments
+from audit.findings.text import Segment, segments
 from audit.model import FileRecord
 
 
@@ -268,3 +272,28 @@ def test_addresses_in_a_binary_blob_are_no_ip_table() -> None:
     blob = FileRecord("rootfs/0-1233264.unknown", "/0-1233264.unknown", "file", 1, 0o644, sha256="f" * 64)
     hits = extract(segments(b"\0".join(f"203.0.{i}.5".encode() for i in range(1, 7))), "data")
     assert all(e["headline"] for e in aggregate([((blob,), hits)]))
+
+
+def test_elf_occurrences_name_their_section_and_symbol_strings_are_no_endpoints() -> None:
+    data = Path("/bin/ls").read_bytes()  # a real ELF of the machine
+    sections = elf_sections(data)
+    names = {name for *_, name in sections}
+    assert ".text" in names and all(a < b for a, b, _ in sections)
+    rodata = next((a, b) for a, b, name in sections if name == ".rodata")
+    assert section_at(sections, rodata[0]) == ".rodata" and section_at(sections, 0) is None
+    strtab = next((a, b) for a, b, name in sections if name in (".dynstr", ".strtab"))
+    fake = [(strtab[0], strtab[1], ".dynstr"), (rodata[0], rodata[1], ".rodata")]
+    seg_sym, seg_data = Segment(strtab[0], "api.vendor-cloud.com"), Segment(rodata[0] + 8, "x api.vendor-cloud.com y")
+    assert extract([seg_sym], "elf", sorted(fake)) == []
+    (hit,) = extract([seg_data], "elf", sorted(fake))
+    assert hit.section == ".rodata" and hit.context == "x api.vendor-cloud.com y"
+    binary = FileRecord("rootfs/bin/app", "/bin/app", "file", 1, 0o755, sha256="1" * 64)
+    (entry,) = aggregate([((binary,), [hit])])
+    first = entry["occurrences"][0]
+    assert first["section"] == ".rodata" and "api.vendor-cloud.com" in first["context"]
+
+
+def test_context_is_bounded() -> None:
+    text = "a" * 500 + " update.vendor-cloud.com " + "b" * 500
+    (hit,) = extract(segments(text.encode()))
+    assert len(hit.context) <= len("update.vendor-cloud.com") + 2 * 40 and "update.vendor-cloud.com" in hit.context

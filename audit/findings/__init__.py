@@ -130,7 +130,9 @@ def _scan_one(job: _Job) -> _FileOut:
     segs = list(segments(data))
     text = is_text(data)
     steps: tuple[tuple[str, Callable[[], Any]], ...] = (
-        ("endpoints", lambda: out.hits.extend(endpoints.extract(segs, endpoints.source_kind(record.path, data)))),
+        ("endpoints", lambda: out.hits.extend(endpoints.extract(
+            segs, (kind := endpoints.source_kind(record.path, data)),
+            endpoints.elf_sections(data) if kind == "elf" else ()))),
         ("credentials", lambda: out.findings.extend(credentials.scan_file(job.records, segs, text))),
         ("services.ports", lambda: out.findings.extend(services.scan_ports(job.records, segs))),
         ("components", lambda: out.components.extend(components.scan_file(record, data, job.soname, job.exports))),

@@ -16,9 +16,11 @@ placeholder (`http://%s.myfoscam.org` has host `%s.myfoscam.org`: a subdomain ch
 
 from __future__ import annotations
 
+import bisect
 import functools
 import ipaddress
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,6 +31,7 @@ from publicsuffixlist import PublicSuffixList
 from audit.findings.common import evidence, make_finding
 from audit.findings.tables import OwnerRow, benign_domains, owner_rows
 from audit.findings.text import Segment
+from audit.inspect import elf_tables
 from audit.model import FileRecord, Finding
 
 MAX_HITS_PER_FILE = 1000
@@ -60,6 +63,10 @@ KERNEL_MARKERS = (b"Linux version ", b"(gcc version ")
 KERNEL_IMAGE = re.compile(r"(^|/)vmlinu[xz][^/]*$")
 LITERAL_OPEN = frozenset("'\"`")
 URL_OPEN = frozenset("'\"`=(")
+CONTEXT = 40  # characters of context kept either side of a hit
+# ELF sections whose strings are symbol names, notes, debug data or compiler banners, never a host a program calls
+NON_DATA_SECTION = re.compile(r"^\.(?:dynstr|strtab|symtab|dynsym|shstrtab|comment|note.*|debug.*|gnu\.version.*|"
+                              r"gnu\.hash|hash|stab.*|zdebug.*)$")
 COMMENT_STARTS = ("#", ";", "//", "--", "<!--", "/*", "* ")  # a comment line of a config file or script
 # Text right before a URL that cites it rather than calls it: help sentences and XML namespace attributes.
 CITED_BEFORE = re.compile(r"(?i)(?:\b(?:see|visit|refer to|details|documentation|information|info|bugs? to|"
@@ -119,6 +126,8 @@ class Hit:
     cited: bool = False  # named in help text, a comment line or as an XML namespace (`See https://...`)
     web_ui: bool = False  # read from a web page or script: what the user's browser loads, not the device
     source: str = "data"  # `source_kind` of the file it was read from
+    context: str = ""  # the string around it (bounded), for a reviewer
+    section: str | None = None  # ELF section the string lies in (`.rodata`, `.data`), when the file has a table
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,8 +233,35 @@ def source_kind(path: str, data: bytes) -> str:
     return "markup" if text_like and scripted else "text"
 
 
-def extract(segments: Iterable[Segment], source: str = "text") -> list[Hit]:
-    """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE); `source` from `source_kind`."""
+def elf_sections(data: bytes) -> list[tuple[int, int, str]]:
+    """(offset, end, name) of the file-backed sections of an ELF, sorted; [] when the table is absent or bad."""
+    try:
+        header = elf_tables.read_header(data)
+        if not elf_tables.section_table_ok(header, len(data)):
+            return []
+        rows = elf_tables.read_sections(data, header)
+    except (ValueError, struct.error, IndexError):
+        return []
+    spans = [(int(str(r["offset"])), int(str(r["offset"])) + int(str(r["size"])), str(r["name"])) for r in rows]
+    return sorted(s for s in spans if s[1] > s[0])
+
+
+def section_at(sections: Sequence[tuple[int, int, str]], offset: int) -> str | None:
+    index = bisect.bisect_right(sections, (offset, 1 << 62, "")) - 1
+    return sections[index][2] if index >= 0 and sections[index][0] <= offset < sections[index][1] else None
+
+
+def _context(seg: Segment, hit: Hit) -> str:
+    index = (hit.offset - seg.offset) // (2 if seg.wide else 1)
+    start = max(0, index - CONTEXT)
+    return seg.text[start : index + len(hit.value) + CONTEXT]
+
+
+def extract(segments: Iterable[Segment], source: str = "text",
+            sections: Sequence[tuple[int, int, str]] = ()) -> list[Hit]:
+    """Endpoint hits in a file's strings (bounded by MAX_HITS_PER_FILE); `source` from `source_kind`; an ELF's
+    `sections` (`elf_sections`) name where each string lies, and strings of symbol, note and debug sections
+    (names of functions and source files, compiler banners) are no endpoints."""
     hits: list[Hit] = []
     literal = source == "markup"
     if source == "media":
@@ -236,7 +272,11 @@ def extract(segments: Iterable[Segment], source: str = "text") -> list[Hit]:
         found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))
                  and not (source == "kernel" and (h.kind in NAMED_KINDS or h.port is None))]
         comment = seg.text.lstrip().startswith(COMMENT_STARTS)
-        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal, source=source) for h in found)
+        section = section_at(sections, seg.offset) if sections else None
+        if section and NON_DATA_SECTION.match(section):
+            continue
+        hits.extend(replace(h, cited=h.cited or comment, web_ui=literal, source=source, context=_context(seg, h),
+                            section=section) for h in found)
         if len(hits) >= MAX_HITS_PER_FILE:
             return hits[:MAX_HITS_PER_FILE]
     return hits
@@ -437,7 +477,8 @@ def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) ->
             entry["occurrences"].extend(
                 {"path": r.path, "sha256": r.sha256, "offset": hit.offset,
                  "encoding": "utf-16le" if hit.wide else "ascii", **({"cited": True} if hit.cited else {}),
-                 **({"web_ui": True} if hit.web_ui else {})}
+                 **({"web_ui": True} if hit.web_ui else {}), **({"section": hit.section} if hit.section else {}),
+                 "context": hit.context}
                 for r in records)
     tables = _host_table_files(per_file, merged)
     for entry in merged.values():
