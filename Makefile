@@ -48,6 +48,7 @@ lint: setup
 bench: samples
 	@$(PY) bench/extract.py
 	@$(PY) bench/inspect_stage.py
+	@$(PY) bench/cache.py
 
 clean:
 	rm -rf $(SAMPLES) reports/*/ .pytest_cache

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from audit import __version__
+from audit.cache import default_path as default_cache_path
 from audit.cli_db import db
 from audit.diff import diff_reports, render_json, render_text
 from audit.gates import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, apply_baseline, gate
@@ -80,10 +81,13 @@ def main() -> None:
               help="An earlier report.json: report and gate only what is new since then.")
 @click.option("--policy", "policy_files", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               multiple=True, help="Extra policy file (YAML, docs/policies.md); repeatable.")
+@click.option("--cache", "cache_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Result cache file [default: $FWAUDIT_CACHE, else ~/.cache/fwaudit/results.sqlite].")
+@click.option("--no-cache", is_flag=True, help="Neither reuse nor store a result (also FWAUDIT_CACHE=off).")
 def scan(image: Path, output: Path | None, formats: str, workdir: Path | None, keep: bool, depth: int,
          max_bytes: int | None, max_files: int, max_file_size: int | None, timeout: float,
          jobs: int | None, quiet: bool, verbose: int, fail_on: str, baseline: Path | None,
-         policy_files: tuple[Path, ...]) -> None:
+         policy_files: tuple[Path, ...], cache_path: Path | None, no_cache: bool) -> None:
     """Audit firmware IMAGE (or DIR, an already-extracted firmware tree) and write its reports."""
     chosen = _formats_or_usage(formats)
     _check_policies(policy_files)
@@ -94,6 +98,7 @@ def scan(image: Path, output: Path | None, formats: str, workdir: Path | None, k
         formats=chosen, workdir=workdir,
         keep=keep, depth=depth, max_bytes=max_bytes, max_files=max_files, max_file_size=max_file_size,
         timeout=timeout, policy_files=policy_files, fail_on=fail_on, baseline=baseline,
+        cache=None if no_cache else (cache_path or default_cache_path()),
         **({"jobs": jobs} if jobs else {}),
     )
     report = _run_or_exit(config, err, quiet, verbose)

@@ -82,6 +82,7 @@ def report_from_dict(data: Any, source: str = "report") -> Report:
         endpoints=list(data.get("endpoints") or []),
         components=list(data.get("components") or []),
         policies=_many(PolicyResult, data.get("policies"), "policies"),
+        vulnerabilities=dict(data.get("vulnerabilities") or {"status": "no-data", "matches": []}),
     )
 
 

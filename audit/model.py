@@ -186,6 +186,8 @@ class AuditConfig:
     engine: str = "yara-x"  # or "yara-python" for legacy rule packs
     threshold: float = 0.8  # claim confidence threshold; below it a claim is a hint
     vuln_db: Path | None = None  # offline vulnerability store; None: the default location (audit/vulndb.py)
+    cache: Path | None = None  # result cache (audit/cache.py); None: no cache (the CLI passes the default)
+    cache_cap: int = 512 * 1024 * 1024  # bytes of cached reports kept (least recently used go first)
 
     def effective_max_bytes(self, input_size: int) -> int:
         """The total-bytes cap: as given, else min(4 GiB, 32 x input) with a 16 MiB floor for tiny inputs."""

@@ -7,6 +7,7 @@ the report (`<stage>.crash`) so one broken parser never costs the results of the
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,12 +19,15 @@ import magic
 
 from audit import __version__
 from audit.attribute import attribute
+from audit.cache import ResultCache, result_key
 from audit.findings import find_all
 from audit.inspect import inspect_files
 from audit.inventory import build_inventory, disk_path, unextracted_containers
 from audit.knowledge import load_knowledge
+from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.policy import evaluate_policies
+from audit.report import json_report
 from audit.resources import rules_digest
 from audit.scan import scan_files
 from audit.treewalk import remove_tree
@@ -82,43 +86,72 @@ def sha256_file(path: Path) -> str:
 
 
 def run(config: AuditConfig, events: Events | None = None) -> Report:
-    """Audit one image. Raises InputError for unusable input; everything else lands in the report."""
+    """Audit one image. Raises InputError for unusable input; everything else lands in the report.
+
+    With `config.cache`, an identical audit (same image, code, rules and settings; audit/cache.py) returns the
+    stored report; a work dir that was asked for (`workdir`, `keep`) always means a real run.
+    """
     emit = events or (lambda _stage, _msg: None)
     image = check_input(config.image)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    workdir, owned = _make_workdir(config, image)
-    try:
-        report = _audit(config, image, workdir, emit)
-    finally:
-        if owned and not config.keep:
-            remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
+    usable = config.cache is not None and image.is_file() and config.workdir is None and not config.keep
+    cache = ResultCache(config.cache, config.cache_cap) if usable and config.cache else None
+    image_sha = sha256_file(image) if cache else None
+    key = result_key(config, image_sha) if cache and image_sha else None
+    report, workdir, owned = _cached(cache, key, emit), None, False
+    if report is None:
+        workdir, owned = _make_workdir(config, image)
+        try:
+            report = _audit(config, image, workdir, emit, image_sha)
+        finally:
+            if owned and not config.keep:
+                remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
+        if cache and key and report.status == "complete":
+            cache.put(key, json_report.render(report))
     report.run = {
         "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - clock, 3),
         "config": config.public_dict(),
-        "workdir": str(workdir) if config.keep or not owned else None,
+        "workdir": str(workdir) if workdir and (config.keep or not owned) else None,
+        "cache": "off" if cache is None else ("hit" if workdir is None else "miss"),
+        **({"cache_warnings": cache.warnings} if cache and cache.warnings else {}),
     }
     return report
 
 
-def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events) -> Report:
+def _cached(cache: ResultCache | None, key: str | None, emit: Events) -> Report | None:
+    """The stored report of an identical audit, or None (no cache, a miss, or an entry that does not load)."""
+    text = cache.get(key) if cache and key else None
+    if text is None:
+        return None
+    try:
+        report = report_from_dict(json.loads(text), "cache")
+    except (ValueError, ReportLoadError) as exc:
+        if cache:
+            cache.warnings.append(f"cached report unreadable ({exc}); audited again")
+        return None
+    emit("cache", f"identical audit in the cache ({key[:12] if key else ''}): reusing its report")
+    return report
+
+
+def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events, image_sha: str | None = None) -> Report:
     binwalk = None if image.is_dir() else BinwalkScan(image)  # a second opinion, scanning while unpack works
     try:
-        return _audit_with(config, image, workdir, emit, binwalk)
+        return _audit_with(config, image, workdir, emit, binwalk, image_sha)
     finally:
         if binwalk is not None:
             binwalk.close()
 
 
 def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, binwalk: BinwalkScan | None,
-                ) -> Report:
+                image_sha: str | None = None) -> Report:
     tree = image.is_dir()
     size = 0 if tree else image.stat().st_size
     report = Report(
         tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
         run={},
-        image={"name": image.name, "sha256": "" if tree else sha256_file(image), "size": size,
+        image={"name": image.name, "sha256": "" if tree else (image_sha or sha256_file(image)), "size": size,
                "format": TREE_FORMAT if tree else _describe(image)},
     )
     emit("unpack", f"copying the tree {image.name}" if tree else f"unpacking {image.name} ({size} bytes)")

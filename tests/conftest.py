@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES_BUILD = Path(os.environ.get("FWAUDIT_SAMPLES", REPO / "samples" / "build"))
 CORPUS = REPO.parent / "shared" / "corpus"
+# Every test audits for real unless it asks for a cache itself (tests/test_cache.py): no run reuses another's
+# result through the user's cache, and nothing is written to ~/.cache (CLI subprocesses inherit this).
+os.environ["FWAUDIT_CACHE"] = "off"
 
 
 def sample_manifests() -> list[dict]:

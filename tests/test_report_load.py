@@ -68,3 +68,11 @@ def test_scan_writes_every_format(tmp_path: Path) -> None:
     for module in REPORTERS:
         assert (tmp_path / module.FILENAME).stat().st_size > 100, module.NAME
     assert json.loads((tmp_path / "report.json").read_text())["policies"]
+
+
+@pytest.mark.parametrize("golden", sorted((Path(__file__).parent / "golden").glob("*/report.json")),
+                         ids=lambda p: p.parent.name)
+def test_a_saved_report_loads_back_to_the_same_bytes(golden: Path) -> None:
+    """Everything a report holds survives a load (vulnerabilities included): re-rendering is lossless."""
+    text = golden.read_text(encoding="utf-8")
+    assert json_report.render(report_from_dict(json.loads(text))) == text

@@ -1,0 +1,155 @@
+"""Result cache: an identical image audited by the same code, rules and settings reuses its whole report.
+
+Content-addressed: the key is a digest of the image's sha256, fwaudit's own source (every `audit/*.py`), the rules
+digest, the settings that change a report (`AuditConfig.public_dict()` without output-only fields), the custom
+policy files' bytes and the vulnerability store's state. Only complete reports are stored (a partial one may
+complete next time: a timeout is not a property of the image). SQLite in the user's cache directory
+(`$XDG_CACHE_HOME/fwaudit/results.sqlite`, `--cache PATH`, `--no-cache`, `FWAUDIT_CACHE=off`), bounded by size
+with least-recently-used eviction, safe under concurrent runs (WAL, a busy timeout, one short transaction per
+access). A file that is not a readable cache is moved aside and rebuilt; a cache that cannot be used at all is
+skipped with a warning, never a failed audit.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+from audit.model import AuditConfig
+from audit.resources import rules_digest
+
+ENV = "FWAUDIT_CACHE"  # a path, or `off`
+DEFAULT_CAP = 512 * 1024 * 1024  # bytes of stored reports
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, report TEXT NOT NULL, size INTEGER NOT NULL,
+                                    used REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS results_used ON results (used);
+"""
+OUTPUT_ONLY = ("formats", "jobs", "keep", "fail_on", "baseline")  # change what is written, not what is found
+
+
+class CacheError(Exception):
+    """The cache cannot be used (unwritable location); the audit goes on without it."""
+
+
+def default_path() -> Path | None:
+    """`$FWAUDIT_CACHE`, else `$XDG_CACHE_HOME/fwaudit/results.sqlite` (`~/.cache/...`); None when `off`."""
+    value = os.environ.get(ENV, "")
+    if value.lower() in ("off", "0", "no", "none"):
+        return None
+    if value:
+        return Path(value)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "fwaudit" / "results.sqlite"
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Digest of fwaudit's own source: a code change never reuses a result the old code produced."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _vulndb_state(config: AuditConfig) -> list[object]:
+    from audit.vulndb import default_db_path
+
+    path = config.vuln_db or default_db_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+def result_key(config: AuditConfig, image_sha256: str) -> str:
+    """The cache key of one audit (see the module docstring)."""
+    settings = {k: v for k, v in config.public_dict().items() if k not in OUTPUT_ONLY}
+    policies = [hashlib.sha256(p.read_bytes()).hexdigest() for p in config.policy_files]
+    parts = {"schema": SCHEMA_VERSION, "image": image_sha256, "code": code_digest(), "rules": rules_digest(),
+             "settings": settings, "policies": policies, "vulndb": _vulndb_state(config)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ResultCache:
+    """One SQLite file of rendered reports (`report.json` text without `run`), keyed by `result_key`."""
+
+    def __init__(self, path: Path, cap: int = DEFAULT_CAP) -> None:
+        self.path, self.cap = path, cap
+        self.warnings: list[str] = []
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheError(f"cache {self.path}: {exc}") from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+            return self._rebuild()
+
+    def _rebuild(self) -> sqlite3.Connection:
+        """Move a file that is not a readable cache aside (kept for inspection, once) and start afresh."""
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        try:
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self.path.replace(aside)
+        except OSError as exc:
+            raise CacheError(f"cache {self.path} is unreadable and cannot be replaced: {exc}") from exc
+        self.warnings.append(f"cache {self.path} was not a readable cache: moved to {aside.name}, rebuilt")
+        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+        return conn
+
+    def get(self, key: str) -> str | None:
+        """The stored report text, or None (a miss, or an entry that fails its own check)."""
+        try:
+            with closing(self._connect()) as conn:
+                row = conn.execute("SELECT report FROM results WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    return None
+                conn.execute("UPDATE results SET used = ? WHERE key = ?", (time.time(), key))
+                return str(row[0])
+        except sqlite3.DatabaseError as exc:
+            self.warnings.append(f"cache read failed ({exc}); audited without it")
+            return None
+
+    def put(self, key: str, text: str) -> None:
+        """Store one report and evict the least recently used until the total fits `cap`."""
+        size = len(text.encode())
+        if size > self.cap:
+            return
+        try:
+            with closing(self._connect()) as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (key, text, size, time.time()))
+                total = conn.execute("SELECT COALESCE(SUM(size), 0) FROM results").fetchone()[0]
+                for old_key, old_size in conn.execute("SELECT key, size FROM results WHERE key != ? ORDER BY used",
+                                                      (key,)).fetchall():
+                    if total <= self.cap:
+                        break
+                    conn.execute("DELETE FROM results WHERE key = ?", (old_key,))
+                    total -= old_size
+                conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self.warnings.append(f"cache write failed ({exc}); the report is not cached")
+
+    def stats(self) -> dict[str, int]:
+        with closing(self._connect()) as conn:
+            count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM results").fetchone()
+        return {"entries": int(count), "bytes": int(total), "cap": self.cap}
