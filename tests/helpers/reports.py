@@ -134,7 +134,10 @@ def scan_sample(image: Path) -> Path:
 
 
 def redacted(rep: Report) -> Report:
-    """The report with volatile fields fixed: run block, tool version, rules digest (for golden files)."""
+    """The report with volatile fields fixed: run block, tool version, rules digest and the vulnerability store's
+    path, which is the machine's (for golden files)."""
     rep.run = {"redacted": "run block (time, duration, config, work dir)"}
     rep.tool = {**rep.tool, "version": "<version>", "rules_digest": "<rules-digest>"}
+    if "db" in rep.vulnerabilities:
+        rep.vulnerabilities = {**rep.vulnerabilities, "db": "<vulnerability-store>"}
     return rep
