@@ -1,8 +1,9 @@
 """Result cache: an identical image audited by the same code, rules and settings reuses its whole report.
 
-Content-addressed: the key is a digest of the image's sha256, fwaudit's own source (every `audit/*.py`), the rules
-digest, the settings that change a report (`AuditConfig.public_dict()` without output-only fields), the custom
-policy files' bytes and the vulnerability store's state. Only complete reports are stored (a partial one may
+Content-addressed: the key is a digest of the image's sha256, fwaudit's own source (every `audit/*.py`), the
+versions of the engines it drives (unblob, yara-x, pyelftools, ...), the rules digest, the settings that change
+a report (`AuditConfig.public_dict()` without output-only fields), the custom policy files' bytes and the
+vulnerability store's state. Only complete reports are stored (a partial one may
 complete next time: a timeout is not a property of the image). SQLite in the user's cache directory
 (`$XDG_CACHE_HOME/fwaudit/results.sqlite`, `--cache PATH`, `--no-cache`, `FWAUDIT_CACHE=off`), bounded by size
 with least-recently-used eviction, safe under concurrent runs (WAL, a busy timeout, one short transaction per
@@ -19,6 +20,7 @@ import os
 import sqlite3
 import time
 from contextlib import closing
+from importlib import metadata
 from pathlib import Path
 
 from audit.model import AuditConfig
@@ -33,6 +35,9 @@ CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, report TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS results_used ON results (used);
 """
 OUTPUT_ONLY = ("formats", "jobs", "keep", "fail_on", "baseline")  # change what is written, not what is found
+# Engines whose upgrade can change what is found (extraction, parsing, matching, the public-suffix list)
+ENGINES = ("unblob", "yara-x", "yara-python", "pyelftools", "python-magic", "publicsuffixlist", "cryptography",
+           "dissect.cstruct")
 
 
 class CacheError(Exception):
@@ -60,6 +65,18 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def engine_versions() -> tuple[tuple[str, str | None], ...]:
+    """Installed versions of the engines fwaudit drives (None: not installed)."""
+    out = []
+    for name in ENGINES:
+        try:
+            out.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            out.append((name, None))
+    return tuple(out)
+
+
 def _vulndb_state(config: AuditConfig) -> list[object]:
     from audit.vulndb import default_db_path
 
@@ -75,7 +92,8 @@ def result_key(config: AuditConfig, image_sha256: str) -> str:
     """The cache key of one audit (see the module docstring)."""
     settings = {k: v for k, v in config.public_dict().items() if k not in OUTPUT_ONLY}
     policies = [hashlib.sha256(p.read_bytes()).hexdigest() for p in config.policy_files]
-    parts = {"schema": SCHEMA_VERSION, "image": image_sha256, "code": code_digest(), "rules": rules_digest(),
+    parts = {"schema": SCHEMA_VERSION, "image": image_sha256, "code": code_digest(), "engines": engine_versions(),
+             "rules": rules_digest(),
              "settings": settings, "policies": policies, "vulndb": _vulndb_state(config)}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -122,3 +122,12 @@ def test_no_cache_flag_and_workdir_always_audit(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=600)
     assert out.returncode in (0, 1), out.stderr
     assert json.loads((tmp_path / "o" / "report.json").read_text())["run"]["cache"] == "off"
+
+
+def test_an_engine_upgrade_is_a_different_audit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit import cache as cache_module
+
+    base = result_key(_config(None), "a" * 64)
+    upgraded = tuple((n, "999.0" if n == "unblob" else v) for n, v in cache_module.engine_versions())
+    monkeypatch.setattr(cache_module, "engine_versions", lambda: upgraded)
+    assert result_key(_config(None), "a" * 64) != base
