@@ -297,3 +297,9 @@ def test_context_is_bounded() -> None:
     text = "a" * 500 + " update.vendor-cloud.com " + "b" * 500
     (hit,) = extract(segments(text.encode()))
     assert len(hit.context) <= len("update.vendor-cloud.com") + 2 * 40 and "update.vendor-cloud.com" in hit.context
+
+
+def test_web_bundle_detection_is_linear_on_hostile_text() -> None:
+    """A megabyte of page openers without a script (the old lazy-regex test was quadratic: minutes here)."""
+    assert source_kind("x/blob.uncompressed", b"function <html " + b"<html " * 200_000) == "text"
+    assert source_kind("x/blob.uncompressed", b"function x() {} <html><script>" + b"<html " * 200_000) == "markup"

@@ -54,8 +54,9 @@ DOC_FILE = re.compile(
     r"|(^|/)help/[^/]+$|(^|/)[^/]*[Hh]elp[^/]*\.(htm|html|asp|stm)$", re.I)  # web UI help pages: examples
 # Web pages, scripts and style sheets, by name (`source_kind`); their bare tokens are code or page text.
 MARKUP_FILE = re.compile(r"\.(js|mjs|cjs|htm|html|shtml|xhtml|stm|asp|aspx|jsp|php|css|vue|tpl|svg|lua)$", re.I)
-# A packed web-UI bundle (pages and scripts in one blob, often a decompressed `gzip.uncompressed`)
-WEB_BUNDLE = re.compile(rb"(?i)<html[\s>].{0,65536}?<script|<script[\s>].{0,65536}?</script>", re.S)
+# A packed web-UI bundle (pages and scripts in one blob, often a decompressed `gzip.uncompressed`): it opens a
+# script element and has a page or a closing tag; plain substring tests, linear in the input (hostile blobs)
+WEB_MARKERS = (b"<script", b"</script>", b"<html")
 # Pictures, fonts and sounds: their metadata (EXIF, ICC, GIF comments) names hosts nobody contacts.
 MEDIA_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|ico|webp|tiff?|ttf|otf|woff2?|eot|mp3|wav|aac|g711|pcm)$", re.I)
 # A Linux kernel image or kernel module resolves no host names: its bare dotted tokens are code and help text.
@@ -229,7 +230,9 @@ def source_kind(path: str, data: bytes) -> str:
         return "data"
     head = data[:4 * 1024 * 1024]
     text_like = head.count(0) <= len(head) // 100  # a web bundle is text; a firmware blob embedding pages is not
-    scripted = b"function" in head and (WEB_BUNDLE.search(head) is not None or head.count(b"function") >= 5)
+    lower = head.lower() if b"function" in head else b""
+    web = bool(lower) and WEB_MARKERS[0] in lower and (WEB_MARKERS[1] in lower or WEB_MARKERS[2] in lower)
+    scripted = bool(lower) and (web or head.count(b"function") >= 5)
     return "markup" if text_like and scripted else "text"
 
 
