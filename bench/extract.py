@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 from audit.unpack.engine import child_env, unblob_command
 
 REPO = Path(__file__).resolve().parents[1]
+os.environ["FWAUDIT_CACHE"] = "off"  # every run audits for real (bench/cache.py measures the cache)
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:

@@ -131,7 +131,7 @@ def run_case(image: Path, extra: list[str]) -> dict[str, object]:
         result = Path(tmp) / "result.json"
         cmd = ["scan", str(image), "-o", str(out), "-j", "1", "-q", "--workdir", str(Path(tmp) / "work"), *extra]
         subprocess.run([sys.executable, "-c", _CHILD, *cmd], cwd=REPO, check=True,
-                       env={**os.environ, "BENCH_RESULT": str(result)})
+                       env={**os.environ, "BENCH_RESULT": str(result), "FWAUDIT_CACHE": "off"})
         measured = json.loads(result.read_text())
         measured["rss_mb"] = max(measured["self_mb"], measured["child_mb"])
         report_path = out / "report.json"
