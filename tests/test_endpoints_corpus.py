@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from audit.findings.endpoints import DOC_FILE, _identifier_chain
+from audit.findings.endpoint_sources import DOC_FILE
+from audit.findings.endpoints import _identifier_chain
 from tests.helpers import confusion
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow,

@@ -6,17 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.findings.endpoints import (
-    aggregate,
-    classify,
-    elf_sections,
-    extract,
-    host_table_findings,
-    ip_class,
-    registered_domain,
-    section_at,
-    source_kind,
-)
+from audit.findings.endpoint_records import aggregate, host_table_findings
+from audit.findings.endpoint_sources import elf_sections, section_at, source_kind
+from audit.findings.endpoints import classify, extract, ip_class, registered_domain
 from audit.findings.text import Segment, segments
 from audit.model import FileRecord
 
@@ -103,7 +95,7 @@ def _table(count: int) -> bytes:
 
 
 def test_a_file_listing_many_unrelated_hosts_is_a_host_table() -> None:
-    from audit.findings.endpoints import HOST_TABLE_MIN, host_table_findings
+    from audit.findings.endpoint_records import HOST_TABLE_MIN, host_table_findings
 
     table = FileRecord("rootfs/etc/check_hosts", "/etc/check_hosts", "file", 1, 0o644, sha256="2" * 64)
     client = FileRecord("rootfs/bin/cloudd", "/bin/cloudd", "file", 1, 0o755, sha256="3" * 64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from audit.findings import components, credentials, endpoints, services, traversal
+from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
 from audit.findings.text import is_text, read_bounded, segments
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
@@ -63,10 +63,10 @@ def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence
         if rec.kind == "file" and rec.sha256 and rec.sha256 not in paths:
             paths.setdefault(rec.sha256, []).append(rec.path)
     pairs = [(job.records, out.hits) for job, out in zip(jobs_list, outs, strict=True)]
-    result.endpoints = _guard(result.errors, "endpoints", lambda: endpoints.aggregate(pairs)) or []
+    result.endpoints = _guard(result.errors, "endpoints", lambda: endpoint_records.aggregate(pairs)) or []
     findings = [f for out in outs for f in out.findings]
-    findings.extend(_guard(result.errors, "endpoints.tables", lambda: endpoints.host_table_findings(result.endpoints))
-                    or [])
+    findings.extend(_guard(result.errors, "endpoints.tables",
+                           lambda: endpoint_records.host_table_findings(result.endpoints)) or [])
     elf = frozenset(r.sha256 for r in files if r.is_elf and r.sha256)
     for what, call in (("credentials", lambda: credentials.from_accounts(facts)),
                        ("services.facts", lambda: services.from_facts(facts, elf)),
@@ -131,8 +131,8 @@ def _scan_one(job: _Job) -> _FileOut:
     text = is_text(data)
     steps: tuple[tuple[str, Callable[[], Any]], ...] = (
         ("endpoints", lambda: out.hits.extend(endpoints.extract(
-            segs, (kind := endpoints.source_kind(record.path, data)),
-            endpoints.elf_sections(data) if kind == "elf" else ()))),
+            segs, (kind := endpoint_sources.source_kind(record.path, data)),
+            endpoint_sources.elf_sections(data) if kind == "elf" else ()))),
         ("credentials", lambda: out.findings.extend(credentials.scan_file(job.records, segs, text))),
         ("services.ports", lambda: out.findings.extend(services.scan_ports(job.records, segs))),
         ("components", lambda: out.components.extend(components.scan_file(record, data, job.soname, job.exports))),

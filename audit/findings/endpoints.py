@@ -6,21 +6,19 @@ gTLD are dropped unless the owner table knows them; dotted versions and OIDs are
 schema namespaces are classed `benign` and kept out of the headline. Owners come from rules/data/endpoints.yaml.
 Hosts found only in documentation and reference tables (licences, man pages, `/etc/services`, CA bundles) are
 `documentation-only`; unowned hosts found only in files that list many unrelated domains are `host-table`
-(see `aggregate`). Neither is headline.
+(see audit/findings/endpoint_records.py). Neither is headline.
 
-Where a host is read matters (`source_kind`): in web pages, scripts and style sheets (`markup`) only string
-literals and attribute values count (`"api.vendor.com"`, `href='http://...'`), never a bare token of code or
-page text (`offset.top`, `this.options.to`, a help page's example host). Printf templates keep their
-placeholder (`http://%s.myfoscam.org` has host `%s.myfoscam.org`: a subdomain chosen at run time).
+Where a host is read matters (audit/findings/endpoint_sources.py): in web pages, scripts and style sheets
+(`markup`) only string literals and attribute values count (`"api.vendor.com"`, `href='http://...'`), never a
+bare token of code or page text (`offset.top`, `this.options.to`, a help page's example host). Printf templates
+keep their placeholder (`http://%s.myfoscam.org` has host `%s.myfoscam.org`: a subdomain chosen at run time).
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import ipaddress
 import re
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,14 +26,11 @@ from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
-from audit.findings.common import evidence, make_finding
+from audit.findings.endpoint_sources import NON_DATA_SECTION, section_at
 from audit.findings.tables import OwnerRow, benign_domains, owner_rows
 from audit.findings.text import Segment
-from audit.inspect import elf_tables
-from audit.model import FileRecord, Finding
 
 MAX_HITS_PER_FILE = 1000
-MAX_OCCURRENCES = 50
 HOST_TABLE = "host-table"
 CONNECTIVITY = "connectivity-check"  # uplink/captive-portal probes and IP-echo services (rules/data/endpoints.yaml)
 NOT_HEADLINE = frozenset({"benign", CONNECTIVITY})
@@ -43,31 +38,9 @@ NOT_HEADLINE = frozenset({"benign", CONNECTIVITY})
 # are real traffic of their own category.
 NTP_LABEL = re.compile(r"^(?:s?ntp(?:server)?\d*|time(?:server)?(?:-[a-z0-9]+)?\d*|nist\d*(?:-[a-z]+)?|utcnist\d*"
                        r"|tick|tock|clock)$")
-DOCUMENTATION = "documentation-only"
-# Documentation and reference tables: hosts in them are cited, never contacted (licences, man pages, READMEs,
-# IANA tables, MIME tables, CA bundles).
-DOC_FILE = re.compile(
-    r"(^|/)usr/share/(doc|man|info|common-licenses|licenses|mime|zoneinfo|locale)/"
-    r"|(^|/)etc/(services|protocols|rpc|ethers|mime\.types|ssl/certs/[^/]+|banner[^/]*|motd|issue)$"
-    r"|(^|/)(ca-certificates\.crt|ca-bundle\.crt|cacert\.pem|mime\.types)$"
-    r"|(^|/)(LICEN[CS]E|COPYING|COPYRIGHT|NOTICE|README|CHANGELOG|CHANGES|AUTHORS|THANKS|NEWS)([._-][^/]*)?$"
-    r"|(^|/)help/[^/]+$|(^|/)[^/]*[Hh]elp[^/]*\.(htm|html|asp|stm)$", re.I)  # web UI help pages: examples
-# Web pages, scripts and style sheets, by name (`source_kind`); their bare tokens are code or page text.
-MARKUP_FILE = re.compile(r"\.(js|mjs|cjs|htm|html|shtml|xhtml|stm|asp|aspx|jsp|php|css|vue|tpl|svg|lua)$", re.I)
-# A packed web-UI bundle (pages and scripts in one blob, often a decompressed `gzip.uncompressed`): it opens a
-# script element and has a page or a closing tag; plain substring tests, linear in the input (hostile blobs)
-WEB_MARKERS = (b"<script", b"</script>", b"<html")
-# Pictures, fonts and sounds: their metadata (EXIF, ICC, GIF comments) names hosts nobody contacts.
-MEDIA_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|ico|webp|tiff?|ttf|otf|woff2?|eot|mp3|wav|aac|g711|pcm)$", re.I)
-# A Linux kernel image or kernel module resolves no host names: its bare dotted tokens are code and help text.
-KERNEL_MARKERS = (b"Linux version ", b"(gcc version ")
-KERNEL_IMAGE = re.compile(r"(^|/)vmlinu[xz][^/]*$")
 LITERAL_OPEN = frozenset("'\"`")
 URL_OPEN = frozenset("'\"`=(")
 CONTEXT = 40  # characters of context kept either side of a hit
-# ELF sections whose strings are symbol names, notes, debug data or compiler banners, never a host a program calls
-NON_DATA_SECTION = re.compile(r"^\.(?:dynstr|strtab|symtab|dynsym|shstrtab|comment|note.*|debug.*|gnu\.version.*|"
-                              r"gnu\.hash|hash|stab.*|zdebug.*)$")
 COMMENT_STARTS = ("#", ";", "//", "--", "<!--", "/*", "* ")  # a comment line of a config file or script
 # Text right before a URL that cites it rather than calls it: help sentences and XML namespace attributes.
 CITED_BEFORE = re.compile(r"(?i)(?:\b(?:see|visit|refer to|details|documentation|information|info|bugs? to|"
@@ -78,8 +51,6 @@ DOC_URL = re.compile(r"(?i)\.(pdf|docx?|txt|chm|rtf)(?:[?#].*)?$")
 SECRET_BEFORE = re.compile(r"(?i)(?:password|passwd|pass|pwd|secret|username|user)[ \t]*[=:][ \t]*[\"']?$")
 # Hosts that serve documentation (`docs.`, `wiki.`, `manual.`, `forum.`): cited for people, never called
 DOC_HOST = re.compile(r"^(?:docs?|wiki|manuals?|faq|forums?|bbs|kb)\.")
-IP_TABLE_MIN = 5  # distinct unowned public IPv4s in a text file with no named host: a QoS/game/block list
-HOST_TABLE_MIN = 20  # distinct unowned registered domains in one file (real call-home clients name a few)
 NAMED_KINDS = ("domain", "url", "email")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 URL = re.compile(r"(?i)\b(?:https?|ftps?|tftp|rtsps?|rtmp|mqtts?|wss?|ntp|coap|sip)://[^\s\"'<>\\^`{|}]{1,512}")
@@ -212,48 +183,6 @@ def ip_class(address: str) -> str | None:
     return next((name for name, hit in checks if hit), "public")
 
 
-def source_kind(path: str, data: bytes) -> str:
-    """`media` (no endpoints), `kernel` (address:port only), `markup` (web page, script, style sheet: string
-    literals only), `elf`, `text` (config files, shell scripts) or `data` (binary blobs)."""
-    if MEDIA_FILE.search(path):
-        return "media"
-    elf = data.startswith(b"\x7fELF")
-    if elf and data[16:18] in (b"\x01\x00", b"\x00\x01") and b"vermagic=" in data:
-        return "kernel"  # a relocatable ELF with modinfo: a kernel module
-    if all(m in data for m in KERNEL_MARKERS) and (not elf or KERNEL_IMAGE.search(path)):
-        return "kernel"  # a raw kernel image (banner and compiler string) or a vmlinux ELF
-    if elf:
-        return "elf"
-    if MARKUP_FILE.search(path) and b"\0" not in data[:8192]:
-        return "markup"
-    if not data or b"\0" in data[:8192]:
-        return "data"
-    head = data[:4 * 1024 * 1024]
-    text_like = head.count(0) <= len(head) // 100  # a web bundle is text; a firmware blob embedding pages is not
-    lower = head.lower() if b"function" in head else b""
-    web = bool(lower) and WEB_MARKERS[0] in lower and (WEB_MARKERS[1] in lower or WEB_MARKERS[2] in lower)
-    scripted = bool(lower) and (web or head.count(b"function") >= 5)
-    return "markup" if text_like and scripted else "text"
-
-
-def elf_sections(data: bytes) -> list[tuple[int, int, str]]:
-    """(offset, end, name) of the file-backed sections of an ELF, sorted; [] when the table is absent or bad."""
-    try:
-        header = elf_tables.read_header(data)
-        if not elf_tables.section_table_ok(header, len(data)):
-            return []
-        rows = elf_tables.read_sections(data, header)
-    except (ValueError, struct.error, IndexError):
-        return []
-    spans = [(int(str(r["offset"])), int(str(r["offset"])) + int(str(r["size"])), str(r["name"])) for r in rows]
-    return sorted(s for s in spans if s[1] > s[0])
-
-
-def section_at(sections: Sequence[tuple[int, int, str]], offset: int) -> str | None:
-    index = bisect.bisect_right(sections, (offset, 1 << 62, "")) - 1
-    return sections[index][2] if index >= 0 and sections[index][0] <= offset < sections[index][1] else None
-
-
 def _context(seg: Segment, hit: Hit) -> str:
     index = (hit.offset - seg.offset) // (2 if seg.wide else 1)
     start = max(0, index - CONTEXT)
@@ -309,7 +238,7 @@ def _quoted(seg: Segment, hit: Hit) -> bool:
     or `=`/`(` for a URL: `href=http://...`, CSS `url(...)`)."""
     index = (hit.offset - seg.offset) // (2 if seg.wide else 1)
     before = seg.text[index - 1] if index > 0 else ""
-    return before in (URL_OPEN if hit.kind == "url" else LITERAL_OPEN) and before != ""
+    return before in (URL_OPEN if hit.kind == "url" else LITERAL_OPEN)
 
 
 def _urls(seg: Segment, taken: list[tuple[int, int]]) -> list[Hit]:
@@ -409,96 +338,3 @@ def classify(kind: str, host: str) -> dict[str, Any]:
     }
 
 
-def _host_table_files(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]],
-                      merged: dict[tuple[str, str], dict[str, Any]]) -> set[str]:
-    """sha256 of host tables: files that list HOST_TABLE_MIN or more distinct unowned registered domains (a
-    host classed `ntp` by its name alone has no owner and counts too), or text files that list IP_TABLE_MIN or
-    more unowned public IPv4 addresses and name no host (QoS, game and block lists)."""
-    tables = set()
-    for records, hits in per_file:
-        domains = {merged[(h.kind, h.value)]["registered_domain"] for h in hits
-                   if h.kind in NAMED_KINDS and merged[(h.kind, h.value)]["owner"] is None
-                   and merged[(h.kind, h.value)]["category"] in ("unknown", "ntp")}
-        rows = [(h, merged[(h.kind, h.value)]) for h in hits if h.kind == "ipv4" and h.source == "text"]
-        addresses = {h.host for h, e in rows if e["ip_class"] == "public" and e["owner"] is None}
-        if records and (len(domains - {None}) >= HOST_TABLE_MIN or (len(addresses) >= IP_TABLE_MIN and not domains)):
-            tables.add(records[0].sha256)
-    return tables
-
-
-def _listed(names: Sequence[str]) -> str:
-    return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-
-
-def host_table_findings(endpoint_records: Sequence[dict[str, Any]]) -> list[Finding]:
-    """Grouped findings instead of headline endpoints: one `endpoints.host-table` per file whose hosts were
-    classed `host-table`, and one `endpoints.connectivity-check` listing every uplink probe / IP-echo host."""
-    by_file: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    probes: list[tuple[str, int, str, str]] = []
-    for entry in endpoint_records:
-        for occ in entry["occurrences"] if entry["category"] in (HOST_TABLE, CONNECTIVITY) else ():
-            if entry["category"] == HOST_TABLE:
-                by_file.setdefault((occ["path"], occ["sha256"]), []).append((occ["offset"], entry["value"]))
-            else:
-                probes.append((occ["path"], occ["offset"], occ["sha256"], entry["host"]))
-    out = []
-    for (path, sha256), hosts in sorted(by_file.items()):
-        hosts.sort()
-        names = sorted({h for _, h in hosts})
-        ev = [evidence("string", "endpoints.host-table", path, sha256, off, host, "weak") for off, host in hosts[:20]]
-        out.append(make_finding(
-            "endpoints.host-table", "endpoints", "info", 0.5,
-            f"{len(names)} hosts listed in one file (a connectivity-check, operator/APN, URL-filter or provider "
-            f"table): {_listed(names)}", path, ev, None, sha256))
-    if probes:
-        probes.sort()
-        names = sorted({host for *_, host in probes})
-        ev = [evidence("string", "endpoints.connectivity-check", path, sha, off, host, "weak")
-              for path, off, sha, host in probes[:20]]
-        out.append(make_finding(
-            "endpoints.connectivity-check", "endpoints", "info", 0.8,
-            f"{len(names)} connectivity-check or IP-echo hosts (probed to test the uplink or learn the public "
-            f"address; never evidence of who made the device): {_listed(names)}", probes[0][0], ev, None,
-            probes[0][2]))
-    return out
-
-
-def aggregate(per_file: Sequence[tuple[Sequence[FileRecord], Sequence[Hit]]]) -> list[dict[str, Any]]:
-    """Endpoint records (report.endpoints) from per-file hits; deterministic order.
-
-    An unowned host seen only in host tables (files listing many unrelated domains: connectivity-check lists,
-    APN/operator tables, URL filters, DDNS provider lists) is category `host-table`, not headline.
-    """
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for records, hits in per_file:
-        for hit in hits:
-            entry = merged.get((hit.kind, hit.value))
-            if entry is None:
-                entry = {"value": hit.value, "kind": hit.kind, "host": hit.host, "port": hit.port,
-                         **classify(hit.kind, hit.host), "occurrences": []}
-                merged[(hit.kind, hit.value)] = entry
-            entry["occurrences"].extend(
-                {"path": r.path, "sha256": r.sha256, "offset": hit.offset,
-                 "encoding": "utf-16le" if hit.wide else "ascii", **({"cited": True} if hit.cited else {}),
-                 **({"web_ui": True} if hit.web_ui else {}), **({"section": hit.section} if hit.section else {}),
-                 "context": hit.context}
-                for r in records)
-    tables = _host_table_files(per_file, merged)
-    for entry in merged.values():
-        if entry["occurrences"] and all(DOC_FILE.search(o["path"]) or o.get("cited") for o in entry["occurrences"]):
-            entry.update(category=DOCUMENTATION, headline=False)
-            continue
-        if entry["occurrences"] and all(o.get("web_ui") for o in entry["occurrences"]):
-            entry["headline"] = False  # only the web UI names it: a link or script for the user's browser
-        if (entry["category"] == "unknown" and entry["kind"] in (*NAMED_KINDS, "ipv4") and entry["occurrences"]
-                and all(o["sha256"] in tables for o in entry["occurrences"])):
-            entry.update(category=HOST_TABLE, headline=False)
-    out = []
-    for key in sorted(merged):
-        entry = merged[key]
-        occ = sorted({(o["path"], o["offset"]): o for o in entry["occurrences"]}.values(),
-                     key=lambda o: (o["path"], o["offset"]))
-        entry["occurrence_count"] = len(occ)
-        entry["occurrences"] = occ[:MAX_OCCURRENCES]
-        out.append(entry)
-    return out
