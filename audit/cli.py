@@ -221,6 +221,10 @@ def failed_report(config: AuditConfig, exc: Exception) -> Report:
 
 
 main.add_command(db)
+from audit.cli_fleet import fleet_cmd, query_cmd  # noqa: E402  # fleet commands (issue 14), registered last
+
+main.add_command(query_cmd)
+main.add_command(fleet_cmd)
 
 if __name__ == "__main__":
     main()

@@ -84,3 +84,16 @@ def update_cmd(db_path: Path, mirror: str | None, files: tuple[Path, ...], only:
         date = feed["feed_date"] or "unknown date"
         click.echo(f"{feed['feed']}: {feed['records']} records (data of {date}){removed}")
     click.echo(f"updated {target}")
+
+
+@db.command("import")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--store", "store_target", metavar="FILE|URL", default=None,
+              help="Fleet store to import into (SQLite file or URL; `--db` of `fwaudit batch/query`) "
+                   "[default: $FWAUDIT_FLEET_DB, else fleet.sqlite].")
+@click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="User tag for the imported images.")
+def import_cmd(reports: tuple[Path, ...], store_target: str | None, tags: tuple[str, ...]) -> None:
+    """Import saved report.json files into the fleet store (the group's --db is the vulnerability DB)."""
+    from audit.cli_fleet import import_reports
+
+    import_reports(reports, store_target, tags)

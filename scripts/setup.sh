@@ -23,6 +23,8 @@ APT_PACKAGES=(
   chromium
   # the virtual environment
   python3-venv
+  # the fleet store's PostgreSQL backend: the tests start a throwaway server from /usr/lib/postgresql/*/bin
+  postgresql
 )
 
 missing=()
