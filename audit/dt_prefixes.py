@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from audit.resources import load_yaml
+
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _WEIGHTS = ("strong", "medium", "weak")
 
@@ -23,7 +25,7 @@ def fact_rule_rows(path: Path, errors: list[str]) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         errors.append(f"{path.name}: {exc}")
         return []

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -56,7 +56,7 @@ CONTAINER_MAGIC = re.compile(
 
 def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list[AuditError]:
     """Files that libmagic calls a container but no handler extracted (truncated, corrupt, unsupported)."""
-    opened = {c.container for c in chunks if c.handler != "unknown"} | _unpacked_beforehand(files)
+    opened = {c.container for c in chunks if c.handler != "unknown"} | unpacked_files(files)
     return [
         AuditError(kind="unpack.not_extracted", stage="unpack", path=rec.path,
                    message=f"looks like '{rec.magic[:80]}' but no handler extracted it "
@@ -67,8 +67,9 @@ def unextracted_containers(files: list[FileRecord], chunks: list[Chunk]) -> list
     ]
 
 
-def _unpacked_beforehand(files: list[FileRecord]) -> set[str]:
-    """Containers whose `<path>_extract` folder holds files: an extracted tree that came already unpacked."""
+def unpacked_files(files: Sequence[FileRecord]) -> set[str]:
+    """Containers whose `<path>_extract` folder holds files: what unblob extracted (a carved squashfs chunk, a
+    `.gz`), or an extracted tree that came already unpacked."""
     out: set[str] = set()
     for rec in files:
         parts = rec.path.split("/")

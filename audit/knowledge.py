@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from audit.dt_prefixes import fact_rule_rows as dt_prefix_rows
-from audit.resources import rules_dir
+from audit.resources import load_yaml, rules_dir
 
 RULES_ROOT = rules_dir()
 PARENT_RELATIONS = ("subsidiary_of", "brand_of")
@@ -212,7 +212,7 @@ def _entity(raw: dict[str, Any], errors: list[str], where: str) -> Entity | None
 
 def _load_yaml(path: Path, key: str, errors: list[str]) -> list[dict[str, Any]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         errors.append(f"{path.name}: {exc}")
         return []
@@ -320,7 +320,7 @@ def entity_ok(entity: str, layer: str, entities: dict[str, Entity] | KnowledgeBa
 
 def _load_not_brands(path: Path, errors: list[str]) -> frozenset[str]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, yaml.YAMLError) as exc:
         errors.append(f"{path.name}: {exc}")
         return frozenset()

@@ -20,6 +20,7 @@ import yaml
 from audit.cite import cite_claim, cite_evidence
 from audit.knowledge import RULES_ROOT, KnowledgeBase, load_knowledge
 from audit.model import Claim, Finding, PolicyResult, Report
+from audit.resources import load_yaml
 
 POLICIES_DIR = RULES_ROOT / "policies"
 VERDICTS = ("pass", "review", "fail")
@@ -107,7 +108,7 @@ def parse_policy(doc: Any, source: str) -> Policy:
 
 def load_policy_file(path: Path) -> Policy:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PolicyError(f"{path}: cannot be read as YAML: {exc}") from exc
     return parse_policy(doc, path.name)

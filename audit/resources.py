@@ -6,8 +6,17 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 RULES_ENV = "FWAUDIT_RULES"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same documents, ~10x faster to parse
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document safely (no object construction), with libyaml when PyYAML has it."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506  # a safe loader: CSafeLoader or SafeLoader
 
 
 def rules_dir() -> Path:

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
-from audit.findings.text import is_text, read_bounded, segments
+from audit.findings.text import is_text, read_bounded, segment_list
+from audit.inventory import unpacked_files
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
 
 POOL_THRESHOLD = 100  # fewer unique files than this: in-process
@@ -89,8 +90,10 @@ def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence
 
 
 def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fact]) -> list[_Job]:
-    """One job per unique sha256 of a regular file that is not an extracted container."""
-    containers = {r.parent for r in files if r.parent}
+    """One job per unique sha256 of a regular file that is not an extracted container: a file others were carved
+    from, or whose `_extract` folder holds what it unpacked to (a squashfs chunk, a `.gz`). Their readable bytes
+    are in those files, scanned on their own; strings of the compressed form are noise."""
+    containers = {r.parent for r in files if r.parent} | unpacked_files(files)
     groups: dict[str, list[Item]] = {}
     for disk, rec in items:
         if rec.kind == "file" and rec.sha256 and rec.path not in containers:
@@ -127,7 +130,7 @@ def _scan_one(job: _Job) -> _FileOut:
     except OSError as exc:
         out.errors.append(AuditError("findings.read", STAGE, f"cannot read: {exc.strerror}", record.path))
         return out
-    segs = list(segments(data))
+    segs = segment_list(data)
     text = is_text(data)
     steps: tuple[tuple[str, Callable[[], Any]], ...] = (
         ("endpoints", lambda: out.hits.extend(endpoints.extract(

@@ -6,6 +6,7 @@ Every component cites the files and strings it was found from.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ class CompHit:
     source: str  # file | soname | symbol | string | fact:<kind> | yara:<rule>
 
 
+@functools.lru_cache(maxsize=4096)
 def _literal_prefix(pattern: re.Pattern[bytes]) -> bytes:
     """Leading literal bytes of a pattern (for a fast `find` before the regex)."""
     src = pattern.pattern
@@ -41,12 +43,18 @@ def _literal_prefix(pattern: re.Pattern[bytes]) -> bytes:
     return src[: cut.start()] if cut else src
 
 
+@functools.lru_cache(maxsize=4096)
+def _globs(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that matches what any of the shell globs matches (`fnmatch.fnmatchcase` semantics)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in patterns))
+
+
 def identified(row: ComponentRow, record: FileRecord, soname: str | None, exports: frozenset[str]) -> str | None:
     """How the file itself is the component (file name, soname, symbol), or None."""
     name = record.path.rsplit("/", 1)[-1]
-    if any(fnmatch.fnmatchcase(name, g) for g in row.files):
+    if row.files and _globs(row.files).match(name):
         return "file"
-    if soname and any(fnmatch.fnmatchcase(str(soname), g) for g in row.sonames):
+    if soname and row.sonames and _globs(row.sonames).match(str(soname)):
         return "soname"
     if exports and any(s in exports for s in row.symbols):
         return "symbol"

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.findings.common import evidence, make_finding, mask
 from audit.findings.tables import mirai_pairs, mirai_reference
-from audit.findings.text import Segment
+from audit.findings.text import Segment, joined_text
 from audit.model import Fact, FileRecord, Finding
 
 CATEGORY = "credentials"
@@ -99,9 +99,15 @@ def scan_file(records: Sequence[FileRecord], segments: Iterable[Segment], text_f
     out: list[Finding] = []
     config = text_file and not DOC_PATH.search(record.path)
     seen: set[str] = set()
-    for seg in segments:
-        out.extend(_mirai_hits(record, seg, seen))
-        out.extend(_tokens(record, seg))
+    segs = list(segments)
+    joined = joined_text(segs)  # patterns that match nowhere in the file are not run per string
+    distinctive, common, _alone = _mirai_index()
+    pairs = (distinctive.search(joined) is not None, common.search(joined) is not None)
+    tokens = tuple((name, pattern) for name, pattern in TOKENS if pattern.search(joined))
+    for seg in segs:
+        out.extend(_mirai_hits(record, seg, seen, pairs))
+        if tokens:
+            out.extend(_tokens(record, seg, tokens))
         if config:
             out.extend(_config_secrets(record, seg))
         if len(out) >= MAX_PER_FILE:
@@ -121,12 +127,14 @@ def _mirai_index() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     return pairs_regex(True), pairs_regex(False), alone
 
 
-def _mirai_hits(record: FileRecord, seg: Segment, seen: set[str]) -> list[Finding]:
+def _mirai_hits(record: FileRecord, seg: Segment, seen: set[str],
+                pairs: tuple[bool, bool] = (True, True)) -> list[Finding]:
     """Mirai pairs: distinctive ones anywhere; common ones (`root:root`, also `chown` syntax) only next to a
-    credential word; distinctive passwords as a whole string. One finding per pair and file."""
+    credential word; distinctive passwords as a whole string. One finding per pair and file. `pairs`: whether
+    distinctive / common pairs occur in the file at all (their regexes are skipped where they cannot match)."""
     distinctive, common, alone = _mirai_index()
-    found = [(m.start(), m.group(1), True) for m in distinctive.finditer(seg.text)]
-    if CREDENTIAL_WORD.search(seg.text):
+    found = [(m.start(), m.group(1), True) for m in distinctive.finditer(seg.text)] if pairs[0] else []
+    if pairs[1] and CREDENTIAL_WORD.search(seg.text):
         found += [(m.start(), m.group(1), True) for m in common.finditer(seg.text)]
     if seg.text.strip() in alone:
         found.append((0, seg.text.strip(), False))
@@ -145,9 +153,10 @@ def _mirai_hits(record: FileRecord, seg: Segment, seen: set[str]) -> list[Findin
     return out
 
 
-def _tokens(record: FileRecord, seg: Segment) -> list[Finding]:
+def _tokens(record: FileRecord, seg: Segment,
+            tokens: tuple[tuple[str, re.Pattern[str]], ...] = TOKENS) -> list[Finding]:
     out = []
-    for name, pattern in TOKENS:
+    for name, pattern in tokens:
         for m in pattern.finditer(seg.text):
             ev = [evidence("string", name, record.path, record.sha256, seg.at(m.start()), mask(m.group()))]
             out.append(make_finding("credentials.api-token", CATEGORY, "high", 0.7,

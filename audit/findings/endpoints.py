@@ -28,7 +28,7 @@ from publicsuffixlist import PublicSuffixList
 
 from audit.findings.endpoint_sources import NON_DATA_SECTION, section_at
 from audit.findings.tables import OwnerRow, benign_domains, owner_rows
-from audit.findings.text import Segment
+from audit.findings.text import Segment, candidates
 
 MAX_HITS_PER_FILE = 1000
 HOST_TABLE = "host-table"
@@ -198,7 +198,9 @@ def extract(segments: Iterable[Segment], source: str = "text",
     literal = source == "markup"
     if source == "media":
         return hits
-    for seg in segments:
+    # Only the segments where a host, URL, address or email can be: every hit of `_in_segment` starts as a
+    # match of one of these patterns, and none of them matches a newline (`candidates`' condition)
+    for seg in candidates(list(segments), URL, EMAIL, DOMAIN, IPV4, IPV6):
         if not any(c in seg.text for c in ".:@"):
             continue
         found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))

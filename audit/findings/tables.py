@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from audit.resources import load_yaml
 
 DATA = Path(__file__).resolve().parents[2] / "rules" / "data"
 
@@ -61,7 +61,7 @@ class ComponentRow:
 
 
 def _load(name: str) -> dict[str, Any]:
-    doc = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    doc = load_yaml((DATA / name).read_text(encoding="utf-8"))
     if not isinstance(doc, dict):
         raise TableError(f"{name}: expected a mapping")
     return doc

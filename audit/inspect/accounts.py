@@ -14,10 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from audit.inspect.base import Inspector, basename, make_fact, read_bounded, text
 from audit.model import Fact, FileRecord
+from audit.resources import load_yaml
 
 HASHES_FILE = Path(__file__).resolve().parents[2] / "rules" / "data" / "password_hashes.yaml"
 MAX_FILE = 1024 * 1024
@@ -40,7 +39,7 @@ def sofia_hash(plain: str) -> str:
 @functools.lru_cache(maxsize=1)
 def known_hashes() -> dict[str, dict[str, Any]]:
     """The known default hashes table, keyed by hash."""
-    rows = yaml.safe_load(HASHES_FILE.read_text(encoding="utf-8"))["hashes"]
+    rows = load_yaml(HASHES_FILE.read_text(encoding="utf-8"))["hashes"]
     return {str(r["hash"]): r for r in rows}
 
 
