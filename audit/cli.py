@@ -221,8 +221,9 @@ def failed_report(config: AuditConfig, exc: Exception) -> Report:
 
 
 main.add_command(db)
-from audit.cli_fleet import fleet_cmd, query_cmd  # noqa: E402  # fleet commands (issue 14), registered last
+from audit.cli_fleet import batch_cmd, fleet_cmd, query_cmd  # noqa: E402  # fleet commands (issue 14), registered last
 
+main.add_command(batch_cmd)
 main.add_command(query_cmd)
 main.add_command(fleet_cmd)
 

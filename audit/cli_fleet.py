@@ -150,3 +150,82 @@ def import_reports(reports: tuple[Path, ...], store_target: str | None, tags: tu
                 click.echo(f"error: {exc}", err=True)
         click.echo(f"imported {len(reports) - failed} of {len(reports)} reports into {store.target}")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@store_option()
+@click.option("-r", "--recursive", is_flag=True, help="Walk input directories recursively.")
+@click.option("--glob", "patterns", multiple=True, metavar="PAT", help="Only file names matching PAT (repeatable).")
+@click.option("--from-list", "lists", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A file listing inputs, one a line (same as @FILE).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one report folder per image under this folder.")
+@click.option("-f", "--format", "formats", default="json", show_default=True, help="Formats for -o folders.")
+@click.option("--tag", "tags", multiple=True, metavar="NAME=VALUE", help="User tag on every image (repeatable).")
+@click.option("--force", is_flag=True, help="Re-audit images already stored by this tool version and rules.")
+@click.option("--executor", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="local: a process pool; dask: a Dask LocalCluster (or --scheduler).")
+@click.option("--scheduler", metavar="tcp://HOST:8786", default=None, help="An existing Dask scheduler.")
+@click.option("-j", "--workers", type=click.IntRange(1), default=None, help="Parallel audits [default: CPUs].")
+@click.option("--send-bytes", is_flag=True, help="Send image bytes to the workers (no shared path needed).")
+@click.option("--timeout", type=click.FloatRange(1), default=600.0, show_default=True,
+              help="Wall-time cap for unpacking one image, in seconds.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; errors only.")
+def batch_cmd(paths: tuple[str, ...], store_target: str | None, recursive: bool, patterns: tuple[str, ...],
+              lists: tuple[Path, ...], output: Path | None, formats: str, tags: tuple[str, ...], force: bool,
+              executor: str, scheduler: str | None, workers: int | None, send_bytes: bool, timeout: float,
+              quiet: bool) -> None:
+    """Audit every image in PATH... (files, directories, @LIST files) into the fleet store.
+
+    Exit 0: all stored; 3: some image failed (stored as a failed run, retried next time) or the store failed;
+    130: interrupted (what finished is stored; run again to resume)."""
+    from audit.fleet.batch import EXIT_INTERRUPTED, BatchConfig, run_batch
+    from audit.fleet.batch_ui import RichUi
+    from audit.fleet.executors import ExecutorError, make_executor
+    from audit.model import AuditConfig
+    from audit.report import parse_formats
+
+    inputs = paths + tuple(f"@{p}" for p in lists)
+    if not inputs:
+        raise click.UsageError("give at least one PATH (file, directory or @LIST)")
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from exc
+    jobs = workers or max(1, os.cpu_count() or 1)
+    config = BatchConfig(inputs=inputs, audit=AuditConfig(image=Path(), jobs=1, timeout=timeout),
+                         recursive=recursive, patterns=patterns, output_dir=output, formats=chosen,
+                         tags=parse_tags(tags), force=force, send_bytes=send_bytes)
+    err = Console(stderr=True)
+    ui = RichUi(err, quiet)
+    with opened(store_target) as store:
+        try:
+            result = run_batch(config, store, lambda: make_executor(executor, jobs, scheduler), ui)
+        except (StoreError, ExecutorError) as exc:
+            ui.stop()
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE if isinstance(exc, StoreError) and exc.usage else EXIT_FAILED)
+        ui.stop()
+        if not quiet:
+            _batch_summary(store, result)
+    if result.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if not result.shas and not result.total:
+        click.echo("error: nothing to audit", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FAILED if result.failed else EXIT_OK)
+
+
+def _batch_summary(store: Store, result: Any) -> None:
+    from audit.fleet.render import safe
+
+    out = Console()
+    with store.read() as conn:
+        summary = summarise(conn, shas=result.shas)
+    out.print(f"batch: {result.stored} audited and stored, {len(result.failed)} failed, "
+              f"{result.resumed} already stored (skipped), {len(result.skipped)} inputs skipped"
+              + (" [red]interrupted[/]" if result.interrupted else ""))
+    for path, why in result.skipped:
+        out.print(f"  skipped {safe(path)}: {safe(why)}")
+    print_summary(out, summary, title="batch")
