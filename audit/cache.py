@@ -33,7 +33,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, report TEXT NOT NULL, size INTEGER NOT NULL,
                                     used REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS results_used ON results (used);
+CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value TEXT NOT NULL, size INTEGER NOT NULL,
+                                  used REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS files_used ON files (used);
 """
+TABLES = ("results", "files")  # whole reports; per-file results of the analysis stages (audit/file_cache.py)
+BATCH = 500  # keys per SELECT
+_VALUE = {"results": "report", "files": "value"}
 OUTPUT_ONLY = ("formats", "jobs", "keep", "fail_on", "baseline")  # change what is written, not what is found
 # Engines whose upgrade can change what is found (extraction, parsing, matching, the public-suffix list)
 ENGINES = ("unblob", "yara-x", "yara-python", "pyelftools", "python-magic", "publicsuffixlist", "cryptography",
@@ -136,38 +142,61 @@ class ResultCache:
 
     def get(self, key: str) -> str | None:
         """The stored report text, or None (a miss, or an entry that fails its own check)."""
-        try:
-            with closing(self._connect()) as conn:
-                row = conn.execute("SELECT report FROM results WHERE key = ?", (key,)).fetchone()
-                if row is None:
-                    return None
-                conn.execute("UPDATE results SET used = ? WHERE key = ?", (time.time(), key))
-                return str(row[0])
-        except sqlite3.DatabaseError as exc:
-            self.warnings.append(f"cache read failed ({exc}); audited without it")
-            return None
+        return self.get_many([key], "results").get(key)
 
     def put(self, key: str, text: str) -> None:
         """Store one report and evict the least recently used until the total fits `cap`."""
-        size = len(text.encode())
-        if size > self.cap:
+        self.put_many({key: text}, "results")
+
+    def get_many(self, keys: list[str], table: str = "files") -> dict[str, str]:
+        """The stored values of those `keys` that are present (marked as used now)."""
+        found: dict[str, str] = {}
+        try:
+            with closing(self._connect()) as conn:
+                for i in range(0, len(keys), BATCH):
+                    part = keys[i : i + BATCH]
+                    marks = ",".join("?" * len(part))
+                    found.update(conn.execute(f"SELECT key, {_VALUE[table]} FROM {table} "  # noqa: S608  # fixed names
+                                              f"WHERE key IN ({marks})", part).fetchall())
+                    conn.execute(f"UPDATE {table} SET used = ? WHERE key IN ({marks})",  # noqa: S608
+                                 (time.time(), *part))
+        except sqlite3.DatabaseError as exc:
+            self.warnings.append(f"cache read failed ({exc}); analysed without it")
+            return {}
+        return {str(k): str(v) for k, v in found.items()}
+
+    def put_many(self, items: dict[str, str], table: str = "files") -> None:
+        """Store values in one transaction, then evict the least recently used (over both tables) to fit `cap`."""
+        rows = [(k, v, len(v.encode()), time.time()) for k, v in items.items() if len(v.encode()) <= self.cap]
+        if not rows:
             return
         try:
             with closing(self._connect()) as conn:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (key, text, size, time.time()))
-                total = conn.execute("SELECT COALESCE(SUM(size), 0) FROM results").fetchone()[0]
-                for old_key, old_size in conn.execute("SELECT key, size FROM results WHERE key != ? ORDER BY used",
-                                                      (key,)).fetchall():
-                    if total <= self.cap:
-                        break
-                    conn.execute("DELETE FROM results WHERE key = ?", (old_key,))
-                    total -= old_size
+                conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)  # noqa: S608
+                self._evict(conn, {k for k, *_ in rows})
                 conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            self.warnings.append(f"cache write failed ({exc}); the report is not cached")
+            self.warnings.append(f"cache write failed ({exc}); results are not cached")
+
+    def _evict(self, conn: sqlite3.Connection, keep: set[str]) -> None:
+        total = sum(conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM {t}").fetchone()[0]  # noqa: S608
+                    for t in TABLES)
+        if total <= self.cap:
+            return
+        oldest = conn.execute("SELECT 'results', key, size, used FROM results UNION ALL "
+                              "SELECT 'files', key, size, used FROM files ORDER BY used").fetchall()
+        for table, old_key, old_size, _used in oldest:
+            if total <= self.cap:
+                break
+            if old_key not in keep:
+                conn.execute(f"DELETE FROM {table} WHERE key = ?", (old_key,))  # noqa: S608  # from TABLES
+                total -= old_size
 
     def stats(self) -> dict[str, int]:
+        """Entries and bytes stored (whole reports and per-file results), and the cap."""
         with closing(self._connect()) as conn:
             count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM results").fetchone()
-        return {"entries": int(count), "bytes": int(total), "cap": self.cap}
+            files, file_bytes = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM files").fetchone()
+        return {"entries": int(count), "bytes": int(total) + int(file_bytes), "file_entries": int(files),
+                "cap": self.cap}

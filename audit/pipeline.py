@@ -20,6 +20,7 @@ import magic
 from audit import __version__
 from audit.attribute import attribute
 from audit.cache import ResultCache, result_key
+from audit.file_cache import FileMemo
 from audit.findings import find_all
 from audit.inspect import inspect_files
 from audit.inventory import build_inventory, disk_path, unextracted_containers
@@ -95,15 +96,17 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     image = check_input(config.image)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    usable = config.cache is not None and image.is_file() and config.workdir is None and not config.keep
-    cache = ResultCache(config.cache, config.cache_cap) if usable and config.cache else None
+    store = ResultCache(config.cache, config.cache_cap) if config.cache is not None else None
+    usable = image.is_file() and config.workdir is None and not config.keep  # a work dir asked for: a real run
+    cache = store if usable else None
+    memo = FileMemo(store) if store else None  # per-file results: also for trees and kept work dirs
     image_sha = sha256_file(image) if cache else None
     key = result_key(config, image_sha) if cache and image_sha else None
     report, workdir, owned = _cached(cache, key, emit), None, False
     if report is None:
         workdir, owned = _make_workdir(config, image)
         try:
-            report = _audit(config, image, workdir, emit, image_sha)
+            report = _audit(config, image, workdir, emit, image_sha, memo)
         finally:
             if owned and not config.keep:
                 remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
@@ -115,7 +118,8 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
         "config": config.public_dict(),
         "workdir": str(workdir) if workdir and (config.keep or not owned) else None,
         "cache": "off" if cache is None else ("hit" if workdir is None else "miss"),
-        **({"cache_warnings": cache.warnings} if cache and cache.warnings else {}),
+        **({"file_cache": {"hits": memo.hits, "misses": memo.misses}} if memo and workdir else {}),
+        **({"cache_warnings": store.warnings} if store and store.warnings else {}),
     }
     return report
 
@@ -135,17 +139,18 @@ def _cached(cache: ResultCache | None, key: str | None, emit: Events) -> Report 
     return report
 
 
-def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events, image_sha: str | None = None) -> Report:
+def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events, image_sha: str | None = None,
+           memo: FileMemo | None = None) -> Report:
     binwalk = None if image.is_dir() else BinwalkScan(image)  # a second opinion, scanning while unpack works
     try:
-        return _audit_with(config, image, workdir, emit, binwalk, image_sha)
+        return _audit_with(config, image, workdir, emit, binwalk, image_sha, memo)
     finally:
         if binwalk is not None:
             binwalk.close()
 
 
 def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, binwalk: BinwalkScan | None,
-                image_sha: str | None = None) -> Report:
+                image_sha: str | None = None, memo: FileMemo | None = None) -> Report:
     tree = image.is_dir()
     size = 0 if tree else image.stat().st_size
     report = Report(
@@ -174,7 +179,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
                     lambda: unsafe_member_facts(image, unpacked.extract_dir, report.chunks, report.files)) or []
     items = disk_items(image, unpacked.extract_dir, report.files)
     emit("inspect", f"inspecting {len({r.sha256 for _, r in items})} unique files")
-    inspected = _stage(report, "inspect", lambda: inspect_files(items, config.jobs))
+    inspected = _stage(report, "inspect", lambda: inspect_files(items, config.jobs, memo))
     if inspected is not None:
         report.facts, errors = inspected
         report.facts.extend(unsafe)
@@ -186,9 +191,9 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
         report.facts.extend(signatures[0])  # the report sorts every list when serialised
         for error in signatures[1]:
             report.add_error(error)
-    matches = _scan(report, items, config, emit)
+    matches = _scan(report, items, config, emit, memo)
     _attribute(report, matches, config, emit)
-    _findings(report, items, matches, config, emit)
+    _findings(report, items, matches, config, emit, memo)
     emit("policy", "checking claims and findings against policies")
     report.policies = _stage(report, "policy", lambda: evaluate_policies(report, config.policy_files)) or []
     if not any(e.kind.startswith("unpack.cap.") and e.kind != "unpack.cap.file_size" for e in report.errors):
@@ -199,9 +204,10 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     return report
 
 
-def _scan(report: Report, items: list[tuple[Path, FileRecord]], config: AuditConfig, emit: Events) -> list[RuleMatch]:
+def _scan(report: Report, items: list[tuple[Path, FileRecord]], config: AuditConfig, emit: Events,
+          memo: FileMemo | None = None) -> list[RuleMatch]:
     emit("scan", f"YARA ({config.engine}) over {len({r.sha256 for _, r in items})} unique files")
-    scanned = _stage(report, "scan", lambda: scan_files(items, config.jobs, engine=config.engine))
+    scanned = _stage(report, "scan", lambda: scan_files(items, config.jobs, engine=config.engine, memo=memo))
     if scanned is None:
         return []
     matches, errors = scanned
@@ -221,9 +227,10 @@ def _attribute(report: Report, matches: list[RuleMatch], config: AuditConfig, em
 
 
 def _findings(report: Report, items: list[tuple[Path, FileRecord]], matches: list[RuleMatch],
-              config: AuditConfig, emit: Events) -> None:
+              config: AuditConfig, emit: Events, memo: FileMemo | None = None) -> None:
     emit("findings", "endpoints, credentials, risky services, components")
-    result = _stage(report, "findings", lambda: find_all(items, report.files, report.facts, matches, config.jobs))
+    result = _stage(report, "findings",
+                    lambda: find_all(items, report.files, report.facts, matches, config.jobs, memo))
     if result is None:
         return
     report.findings.extend(result.findings)

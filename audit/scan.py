@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
 from audit.resources import digest_files
@@ -226,8 +227,10 @@ def scan_files(
     jobs: int = 1,
     engine: str = "yara-x",
     rules_dir: Path | None = None,
+    memo: FileMemo | None = None,
 ) -> tuple[list[RuleMatch], list[AuditError]]:
-    """Scan each unique file (by sha256) once; return sorted matches and typed errors, never raise."""
+    """Scan each unique file (by sha256) once; return sorted matches and typed errors, never raise. With a
+    `memo` (audit/file_cache.py), a file scanned before by the same rules and engine is not scanned again."""
     try:
         blob = compile_rules(rules_dir, engine)
     except ScanSetupError as exc:
@@ -235,8 +238,12 @@ def scan_files(
     unique = _unique(items)
     matches: list[RuleMatch] = []
     errors: list[AuditError] = []
+    digest = rules_digest(rules_dir)
     try:
-        for (disk, rec), (hits, err) in zip(unique, _run(unique, blob, engine, max(1, jobs)), strict=True):
+        results = memoised(memo, "scan", unique, lambda item: [engine, digest, item[1].sha256],
+                           lambda item: [str(item[0])], lambda todo: list(_run(todo, blob, engine, max(1, jobs))),
+                           keep=lambda result: result[1] is None or result[1][0] == "scan.engine")
+        for (disk, rec), (hits, err) in zip(unique, results, strict=True):
             if err:
                 errors.append(AuditError(err[0], STAGE, err[1], rec.path))
                 continue

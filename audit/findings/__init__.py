@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from audit.file_cache import FileMemo, memoised, record_key
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
 from audit.findings.text import is_text, read_bounded, segment_list
@@ -54,11 +55,16 @@ class _FileOut:
 
 
 def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fact],
-             matches: Sequence[RuleMatch], jobs: int = 1) -> FindingsResult:
-    """All findings, endpoints and components of one image."""
+             matches: Sequence[RuleMatch], jobs: int = 1, memo: FileMemo | None = None) -> FindingsResult:
+    """All findings, endpoints and components of one image; with a `memo` (audit/file_cache.py), the strings
+    of a file scanned before under the same names are not scanned again."""
     result = FindingsResult()
     jobs_list = _jobs(items, files, facts)
-    outs = _run(jobs_list, jobs, result.errors)
+    outs = memoised(memo, STAGE, jobs_list,
+                    lambda job: [[record_key(r) for r in job.records], job.soname, sorted(job.exports)],
+                    lambda job: [str(job.disk), *(r.path for r in job.records)],
+                    lambda todo: _run(todo, jobs, result.errors),
+                    keep=lambda out: not any(e.kind == "findings.read" for e in out.errors))
     paths = {job.records[0].sha256 or "": [r.path for r in job.records] for job in jobs_list}
     for rec in files:
         if rec.kind == "file" and rec.sha256 and rec.sha256 not in paths:

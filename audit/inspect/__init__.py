@@ -13,6 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from audit.file_cache import FileMemo, memoised, record_key
 from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, plain, read_head, text
 from audit.inspect.boot import BootInspector, UBootEnvInspector
@@ -44,8 +45,9 @@ Result = tuple[list[Fact], list[AuditError]]
 __all__ = ["INSPECTORS", "inspect_file", "inspect_files"]
 
 
-def inspect_files(items: Sequence[Item], jobs: int = 1) -> Result:
-    """Facts and errors for the regular files in `items`, each unique sha256 inspected once (first path)."""
+def inspect_files(items: Sequence[Item], jobs: int = 1, memo: FileMemo | None = None) -> Result:
+    """Facts and errors for the regular files in `items`, each unique sha256 inspected once (first path); with
+    a `memo` (audit/file_cache.py), files inspected before are not inspected again."""
     unique: list[Item] = []
     seen: set[str] = set()
     for path, record in sorted(items, key=lambda item: item[1].path):
@@ -53,14 +55,23 @@ def inspect_files(items: Sequence[Item], jobs: int = 1) -> Result:
             continue
         seen.add(record.sha256)
         unique.append((path, record))
-    pooled = jobs > 1 and len(unique) >= POOL_THRESHOLD
-    results = _in_pool(unique, jobs) if pooled else [_inspect_chunk(unique)]
+    results = memoised(memo, "inspect", unique, lambda item: [record_key(item[1])],
+                       lambda item: [str(item[0]), item[1].path], lambda todo: _inspect_all(todo, jobs),
+                       keep=lambda result: not any(".worker." in e.kind for e in result[1]))
     facts = [f for fs, _ in results for f in fs]
     errors = [e for _, es in results for e in es]
     return sorted(facts, key=_fact_key), sorted(errors, key=_error_key)
 
 
-def _in_pool(unique: list[Item], jobs: int) -> list[Result]:
+def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
+    """One result per item, in order: in a pool when there are enough files, else in-process."""
+    if not (jobs > 1 and len(unique) >= POOL_THRESHOLD):
+        return _inspect_chunk(unique)
+    by_path = dict(_in_pool(unique, jobs))
+    return [by_path.get(record.path, ([], [])) for _, record in unique]
+
+
+def _in_pool(unique: list[Item], jobs: int) -> list[tuple[str, Result]]:
     """Chunks in a process pool. The files of a chunk whose worker died are re-run one at a time, so only a
     file that kills its worker loses its facts (it gets `inspect.worker.crash`); every other file's arrive."""
     size = max(16, len(unique) // (jobs * 4))
@@ -73,21 +84,23 @@ def _in_pool(unique: list[Item], jobs: int) -> list[Result]:
         if not failed:
             break
         (culprit,), why = failed[0]
-        results.append(([], [_error("worker", "crash", f"worker process died on this file: {why}", culprit[1])]))
+        crash = _error("worker", "crash", f"worker process died on this file: {why}", culprit[1])
+        results.append((culprit[1].path, ([], [crash])))
         pending = [item for chunk, _ in failed[1:] for item in chunk]
     return results
 
 
-def _run_pool(chunks: list[list[Item]], jobs: int) -> tuple[list[Result], list[tuple[list[Item], str]]]:
-    """(results of the chunks that came back, [(chunk, reason)] of those that did not)."""
-    results: list[Result] = []
+def _run_pool(chunks: list[list[Item]], jobs: int) -> tuple[list[tuple[str, Result]], list[tuple[list[Item], str]]]:
+    """([(path, result)] of the chunks that came back, [(chunk, reason)] of those that did not)."""
+    results: list[tuple[str, Result]] = []
     failed: list[tuple[list[Item], str]] = []
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
-        futures: list[tuple[list[Item], Future[Result]]] = [(c, pool.submit(_inspect_chunk, c)) for c in chunks]
+        futures: list[tuple[list[Item], Future[list[Result]]]] = [(c, pool.submit(_inspect_chunk, c))
+                                                                  for c in chunks]
         for chunk, future in futures:
             try:
-                results.append(future.result())
+                results.extend(zip((record.path for _, record in chunk), future.result(), strict=True))
             except Exception as exc:  # a dead worker (BrokenProcessPool) or a result that could not cross back
                 failed.append((chunk, f"{type(exc).__name__}: {exc}"))
     finally:
@@ -95,14 +108,8 @@ def _run_pool(chunks: list[list[Item]], jobs: int) -> tuple[list[Result], list[t
     return results, failed
 
 
-def _inspect_chunk(chunk: list[Item]) -> Result:
-    facts: list[Fact] = []
-    errors: list[AuditError] = []
-    for path, record in chunk:
-        f, e = _portable(inspect_file(path, record), record)
-        facts.extend(f)
-        errors.extend(e)
-    return facts, errors
+def _inspect_chunk(chunk: list[Item]) -> list[Result]:
+    return [_portable(inspect_file(path, record), record) for path, record in chunk]
 
 
 def _portable(result: Result, record: FileRecord) -> Result:
