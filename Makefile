@@ -49,6 +49,7 @@ bench: samples
 	@$(PY) bench/extract.py
 	@$(PY) bench/inspect_stage.py
 	@$(PY) bench/cache.py
+	@$(PY) bench/fleet.py
 
 clean:
 	rm -rf $(SAMPLES) reports/*/ .pytest_cache
