@@ -174,12 +174,13 @@ class ResultCache:
             with closing(self._connect()) as conn:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)  # noqa: S608
-                self._evict(conn, {k for k, *_ in rows})
+                self._evict(conn)
                 conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self.warnings.append(f"cache write failed ({exc}); results are not cached")
 
-    def _evict(self, conn: sqlite3.Connection, keep: set[str]) -> None:
+    def _evict(self, conn: sqlite3.Connection) -> None:
+        """Delete the least recently used entries (of both tables; the ones just written last) to fit `cap`."""
         total = sum(conn.execute(f"SELECT COALESCE(SUM(size), 0) FROM {t}").fetchone()[0]  # noqa: S608
                     for t in TABLES)
         if total <= self.cap:
@@ -189,9 +190,8 @@ class ResultCache:
         for table, old_key, old_size, _used in oldest:
             if total <= self.cap:
                 break
-            if old_key not in keep:
-                conn.execute(f"DELETE FROM {table} WHERE key = ?", (old_key,))  # noqa: S608  # from TABLES
-                total -= old_size
+            conn.execute(f"DELETE FROM {table} WHERE key = ?", (old_key,))  # noqa: S608  # from TABLES
+            total -= old_size
 
     def stats(self) -> dict[str, int]:
         """Entries and bytes stored (whole reports and per-file results), and the cap."""

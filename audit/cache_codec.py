@@ -77,8 +77,8 @@ def _decode(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """JSON text of `value` (ASCII only: non-ASCII is escaped)."""
-    return json.dumps(_encode(value), sort_keys=True, separators=(",", ":"))
+    """JSON text of `value` (ASCII only: non-ASCII is escaped; dict keys in their order)."""
+    return json.dumps(_encode(value), separators=(",", ":"))  # key order kept: consumers may walk it
 
 
 def loads(text: str) -> Any:

@@ -86,10 +86,13 @@ def record_key(record: FileRecord) -> dict[str, Any]:
 
 def memoised(memo: FileMemo | None, stage: str, units: Sequence[U], key: Callable[[U], list[Any]],
              paths: Callable[[U], list[str]], compute: Callable[[list[U]], list[R]],
-             keep: Callable[[R], bool] = lambda _result: True) -> list[R]:
+             keep: Callable[[R], bool] = lambda _result: True,
+             movable: Callable[[R], bool] = lambda _result: True) -> list[R]:
     """`compute(units)`, except that units whose result is stored are not computed (their stored result is
     re-bound to `paths(unit)`), and computed results for which `keep` holds are stored (not: a timeout, a dead
-    worker: not properties of the file). Order and results are as without a memo."""
+    worker: not properties of the file). A stored result for which `movable` fails is used only under the
+    very paths it was computed for (it holds values derived from them, such as finding ids). Order and results
+    are as without a memo."""
     if memo is None or not units:
         return compute(list(units))
     keys = [memo.key(stage, *key(unit)) for unit in units]
@@ -97,7 +100,7 @@ def memoised(memo: FileMemo | None, stage: str, units: Sequence[U], key: Callabl
     results: list[Any] = [None] * len(units)
     todo: list[int] = []
     for i, (unit, k) in enumerate(zip(units, keys, strict=True)):
-        value = _rebind(stored[k], paths(unit)) if k in stored else None
+        value = _rebind(stored[k], paths(unit), movable) if k in stored else None
         if value is None:
             todo.append(i)
         else:
@@ -132,7 +135,7 @@ def _unbind(result: Any, paths: list[str]) -> str | None:
     return json.dumps({"paths": paths, "value": text})
 
 
-def _rebind(stored: str, paths: list[str]) -> tuple[Any] | None:
+def _rebind(stored: str, paths: list[str], movable: Callable[[Any], bool]) -> tuple[Any] | None:
     """(result,) with this run's paths, or None when the entry is unreadable or mentions an old path."""
     try:
         entry = json.loads(stored)
@@ -150,6 +153,7 @@ def _rebind(stored: str, paths: list[str]) -> tuple[Any] | None:
     if "\x00" in text:
         return None
     try:
-        return (cache_codec.loads(text),)
+        value = cache_codec.loads(text)
     except cache_codec.CodecError:
         return None
+    return (value,) if old == paths or movable(value) else None

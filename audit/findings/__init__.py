@@ -64,7 +64,8 @@ def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence
                     lambda job: [[record_key(r) for r in job.records], job.soname, sorted(job.exports)],
                     lambda job: [str(job.disk), *(r.path for r in job.records)],
                     lambda todo: _run(todo, jobs, result.errors),
-                    keep=lambda out: not any(e.kind == "findings.read" for e in out.errors))
+                    keep=lambda out: not any(e.kind == "findings.read" for e in out.errors),
+                    movable=lambda out: not out.findings)  # finding ids hash the path
     paths = {job.records[0].sha256 or "": [r.path for r in job.records] for job in jobs_list}
     for rec in files:
         if rec.kind == "file" and rec.sha256 and rec.sha256 not in paths:
