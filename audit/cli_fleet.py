@@ -12,21 +12,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
-from audit.fleet.dashboard import summarise
-from audit.fleet.query import SHA_RE, ComponentSpec, Filters, QueryError, resolve_image, run_query
-from audit.fleet.render import print_rows, print_summary, rows_csv, rows_json
-from audit.fleet.store import Store, StoreError, open_store
 from audit.gates import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:  # the fleet modules (SQLAlchemy, Alembic, Dask) load only when a fleet command runs
+    from audit.fleet.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_STORE = "fleet.sqlite"
 VERDICTS = ("pass", "fail", "review", "inconclusive")
 TAG_RE = re.compile(r"^([A-Za-z0-9_.-]{1,200})=(.*)$", re.DOTALL)
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 def store_option(flag: str = "--db") -> Callable[[F], F]:
@@ -50,6 +50,8 @@ def parse_tags(values: tuple[str, ...]) -> dict[str, str]:
 @contextmanager
 def opened(target: str | None) -> Iterator[Store]:
     """The store, or a clear message and exit 2 (bad target) / 3 (cannot open or query)."""
+    from audit.fleet.store import StoreError, open_store
+
     try:
         with open_store(target or os.environ.get("FWAUDIT_FLEET_DB") or DEFAULT_STORE) as store:
             yield store
@@ -94,6 +96,9 @@ def query_cmd(store_target: str | None, layer: str | None, entity: str | None, h
               shas: tuple[str, ...], similar: str | None, tags: tuple[str, ...], limit: int | None,
               fmt: str) -> None:
     """Stored images matching every filter given (AND); each row names the image and its sha256."""
+    from audit.fleet.query import ComponentSpec, Filters, QueryError, resolve_image, run_query
+    from audit.fleet.render import print_rows, rows_csv, rows_json
+
     try:
         specs = tuple(ComponentSpec.parse(c) for c in components)
     except QueryError as exc:
@@ -126,6 +131,9 @@ def fleet_cmd(store_target: str | None, top: int, as_json: bool) -> None:
     """Fleet dashboard: devices per SoC/SDK/ODM/OEM/cloud vendor, policy verdicts, worst findings, failures."""
     import json
 
+    from audit.fleet.dashboard import summarise
+    from audit.fleet.render import print_summary
+
     with opened(store_target) as store, store.read() as conn:
         summary = summarise(conn, top=top)
     if as_json:
@@ -137,7 +145,7 @@ def fleet_cmd(store_target: str | None, top: int, as_json: bool) -> None:
 
 def import_reports(reports: tuple[Path, ...], store_target: str | None, tags: tuple[str, ...]) -> None:
     """`fwaudit db import`: every readable report is stored; exit 3 if any could not be (each one named)."""
-    from audit.fleet.store import import_report
+    from audit.fleet.store import StoreError, import_report
 
     labels = parse_tags(tags)
     failed = 0
@@ -183,6 +191,7 @@ def batch_cmd(paths: tuple[str, ...], store_target: str | None, recursive: bool,
     from audit.fleet.batch import EXIT_INTERRUPTED, BatchConfig, run_batch
     from audit.fleet.batch_ui import RichUi
     from audit.fleet.executors import ExecutorError, make_executor
+    from audit.fleet.store import StoreError
     from audit.model import AuditConfig
     from audit.report import parse_formats
 
@@ -218,7 +227,8 @@ def batch_cmd(paths: tuple[str, ...], store_target: str | None, recursive: bool,
 
 
 def _batch_summary(store: Store, result: Any) -> None:
-    from audit.fleet.render import safe
+    from audit.fleet.dashboard import summarise
+    from audit.fleet.render import print_summary, safe
 
     out = Console()
     with store.read() as conn:
