@@ -286,15 +286,30 @@ class Report:
         }
 
 
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}  # dataclass -> ((field name, omit if None), ...)
+
+
+def _fields(cls: type) -> tuple[tuple[str, bool], ...] | None:
+    """The fields of a dataclass type (looked up once per type), or None for any other type."""
+    found = _FIELDS.get(cls)
+    if found is None and dataclasses.is_dataclass(cls):
+        found = _FIELDS[cls] = tuple((f.name, bool(f.metadata.get("omit_if_none")))
+                                     for f in dataclasses.fields(cls))
+    return found
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, tuples and paths to plain JSON types (dict keys sorted later by the writer)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not (f.metadata.get("omit_if_none") and getattr(value, f.name) is None)}
+    if isinstance(value, str):
+        return value if value.isascii() else escape_name(value)  # a name that is not UTF-8 never reaches a writer
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    fields = None if isinstance(value, type) else _fields(type(value))
+    if fields is not None:
+        return {name: to_jsonable(getattr(value, name)) for name, omit in fields
+                if not (omit and getattr(value, name) is None)}
     if isinstance(value, dict):
         return {escape_name(str(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, str):
-        return escape_name(value)  # a name that is not UTF-8 never reaches a writer raw
     if isinstance(value, list | tuple | set | frozenset):
         items = [to_jsonable(v) for v in value]
         return sorted(items, key=_sort_key) if isinstance(value, set | frozenset) else items

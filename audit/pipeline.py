@@ -119,6 +119,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
         "workdir": str(workdir) if workdir and (config.keep or not owned) else None,
         "cache": "off" if cache is None else ("hit" if workdir is None else "miss"),
         **({"file_cache": {"hits": memo.hits, "misses": memo.misses}} if memo and workdir else {}),
+        **({"stages_s": report.run["stages_s"]} if workdir and "stages_s" in report.run else {}),
         **({"cache_warnings": store.warnings} if store and store.warnings else {}),
     }
     return report
@@ -251,13 +252,18 @@ def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[
 
 
 def _stage(report: Report, name: str, call: Callable[[], T]) -> T | None:
-    """Run one stage; an unexpected exception becomes a typed error and the run continues."""
+    """Run one stage (its wall time lands in `run.stages_s`); an unexpected exception becomes a typed error and
+    the run continues."""
+    start = time.monotonic()
     try:
         return call()
     except Exception as exc:
         report.add_error(AuditError(kind=f"{name}.crash", stage=name,
                                     message=f"{name} stage failed: {type(exc).__name__}: {exc}"))
         return None
+    finally:
+        stages = report.run.setdefault("stages_s", {})
+        stages[name] = round(stages.get(name, 0.0) + time.monotonic() - start, 3)
 
 
 def _unpack_progress(emit: Events) -> Callable[[int, int], None]:

@@ -9,6 +9,7 @@ module never raises for a bad file.
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import os
@@ -222,6 +223,25 @@ def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: 
             yield from batch
 
 
+def _rules_blob(memo: FileMemo | None, rules_dir: Path | None, engine: str) -> bytes:
+    """The compiled rules: from the cache when this rule set was compiled before by this engine version (and
+    the stored copy loads), else compiled (and stored)."""
+    if memo is None:
+        return compile_rules(rules_dir, engine)
+    key = memo.key("rules", engine, rules_digest(rules_dir))
+    stored = memo.get_many([key]).get(key)
+    if stored is not None:
+        try:
+            blob = base64.b64decode(stored, validate=True)
+            _init_worker(blob, engine)  # proves that it loads
+            return blob
+        except Exception:  # noqa: S110  # a damaged entry: compile afresh, below
+            pass
+    blob = compile_rules(rules_dir, engine)
+    memo.put_many({key: base64.b64encode(blob).decode("ascii")})
+    return blob
+
+
 def scan_files(
     items: Sequence[tuple[Path, FileRecord]],
     jobs: int = 1,
@@ -232,7 +252,7 @@ def scan_files(
     """Scan each unique file (by sha256) once; return sorted matches and typed errors, never raise. With a
     `memo` (audit/file_cache.py), a file scanned before by the same rules and engine is not scanned again."""
     try:
-        blob = compile_rules(rules_dir, engine)
+        blob = _rules_blob(memo, rules_dir, engine)
     except ScanSetupError as exc:
         return [], [exc.error]
     unique = _unique(items)

@@ -21,6 +21,8 @@ from audit.model import Fact, FileRecord, RuleMatch
 MAX_PER_PATTERN = 4
 MAX_OCCURRENCES = 50
 _META = re.compile(rb"[\\.^$*+?{}\[\]|()]")
+_LOOKBEHIND = re.compile(rb"\(\?<[=!](?:\[[^\]]*\]|[^()\[\]])*\)")  # `(?<![\w-])`: no nested groups
+_LEADING_ATOM = re.compile(rb"\[[^\]]+\]|\(\?:[^()]*\)")  # `[Mm]`, `(?:in|de)`
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,25 @@ class CompHit:
 
 
 @functools.lru_cache(maxsize=4096)
-def _literal_prefix(pattern: re.Pattern[bytes]) -> bytes:
-    """Leading literal bytes of a pattern (for a fast `find` before the regex)."""
+def _prefilter(pattern: re.Pattern[bytes]) -> tuple[bytes, re.Pattern[bytes] | None]:
+    """(a literal every match contains, the pattern without its leading look-behinds or None): cheap tests that
+    every file holding a match passes. A leading look-behind turns off `re`'s literal-prefix search (a scan of
+    every byte); without it the search is fast, and a match of the whole pattern is a match of the rest."""
     src = pattern.pattern
-    cut = _META.search(src)
-    return src[: cut.start()] if cut else src
+    stripped = src
+    while (lead := _LOOKBEHIND.match(stripped)) is not None:
+        stripped = stripped[lead.end() :]
+    rest = stripped
+    skip = _LEADING_ATOM.match(rest)
+    if skip is not None:  # a leading class or alternation (`[Mm]bed`, `(?:in|de)flate`): the literal after it
+        rest = rest[skip.end() :]
+        if rest[:1] in (b"?", b"*", b"{", b"+"):
+            rest = b""
+    cut = _META.search(rest)
+    literal = rest[: cut.start()] if cut else rest
+    if cut is not None and rest[cut.start() : cut.start() + 1] in (b"?", b"*", b"{"):
+        literal = literal[:-1]  # `bed ?TLS`: the character before an optional quantifier is not required
+    return literal, (re.compile(stripped, pattern.flags) if stripped != src else None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,8 +102,8 @@ def scan_file(record: FileRecord, data: bytes, soname: str | None, exports: froz
 def _strings(row: ComponentRow, sha: str, data: bytes) -> list[CompHit]:
     hits = []
     for pattern in row.strings:
-        prefix = _literal_prefix(pattern)
-        if prefix and data.find(prefix) < 0:
+        literal, rest = _prefilter(pattern)
+        if (literal and data.find(literal) < 0) or (rest is not None and rest.search(data) is None):
             continue
         for i, m in enumerate(pattern.finditer(data)):
             if i >= MAX_PER_PATTERN:

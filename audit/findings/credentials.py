@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.findings.common import evidence, make_finding, mask
 from audit.findings.tables import mirai_pairs, mirai_reference
-from audit.findings.text import Segment, joined_text
+from audit.findings.text import Segment, candidates, joined_text
 from audit.model import Fact, FileRecord, Finding
 
 CATEGORY = "credentials"
@@ -104,6 +104,9 @@ def scan_file(records: Sequence[FileRecord], segments: Iterable[Segment], text_f
     distinctive, common, _alone = _mirai_index()
     pairs = (distinctive.search(joined) is not None, common.search(joined) is not None)
     tokens = tuple((name, pattern) for name, pattern in TOKENS if pattern.search(joined))
+    if not config:  # only the strings where a pair, a lone password or a token can be (`candidates`)
+        wanted = [p for p, present in ((distinctive, pairs[0]), (common, pairs[1])) if present]
+        segs = candidates(segs, *wanted, _alone_regex(), *(pattern for _, pattern in tokens))
     for seg in segs:
         out.extend(_mirai_hits(record, seg, seen, pairs))
         if tokens:
@@ -125,6 +128,14 @@ def _mirai_index() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
 
     alone = frozenset(r["password"] for r in mirai_pairs() if r.get("distinctive") and len(r["password"]) >= 5)
     return pairs_regex(True), pairs_regex(False), alone
+
+
+@functools.lru_cache(maxsize=1)
+def _alone_regex() -> re.Pattern[str]:
+    """A whole string (spaces and tabs around it aside, as `str.strip` removes in a segment) that is one of the
+    distinctive passwords; `^`/`$` per line, so over joined segments it matches per segment."""
+    words = sorted(_mirai_index()[2], key=len, reverse=True)
+    return re.compile(r"(?m)^[ \t]*(?:" + "|".join(map(re.escape, words)) + r")[ \t]*$")
 
 
 def _mirai_hits(record: FileRecord, seg: Segment, seen: set[str],

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.findings.common import evidence, make_finding, severity_of, show
 from audit.findings.tables import owner_rows, port_rows
-from audit.findings.text import Segment
+from audit.findings.text import Segment, candidates
 from audit.model import Fact, FileRecord, Finding, RuleMatch, Severity
 
 CATEGORY = "services"
@@ -23,6 +23,7 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 RISKY_FLAGS = ("telnet", "uart", "debug")
 FLAG_SEVERITY: dict[str, Severity] = {"telnetctrl": "medium", "xmuart": "medium"}
 MAX_PORT_HITS = 20
+PORT_WORD = re.compile(r":|(?i:port)")
 
 
 def parse_detail(detail: str | None) -> dict[str, str]:
@@ -127,9 +128,7 @@ def scan_ports(records: Sequence[FileRecord], segments: Iterable[Segment]) -> li
     """Vendor service/debug ports written next to an address or a `port` key."""
     record, regex, rows = records[0], _port_regex(), port_rows()
     out: dict[int, Finding] = {}
-    for seg in segments:
-        if ":" not in seg.text and "port" not in seg.text.lower():
-            continue
+    for seg in candidates(list(segments), PORT_WORD):  # a `:` or the word `port`, whatever the case
         for m in regex.finditer(seg.text):
             row = rows[int(m.group(1))]
             if row.port in out:

@@ -1,0 +1,177 @@
+"""Speed of a full audit against its engines, and of the caches, on realistic images (bench/speed_images.py),
+side by side in one run, median of N:
+
+- bare unblob (as fwaudit runs it: its handlers, its squashfs stand-in) and bare yara-x (compile + scan every
+  extracted file), each as its own process;
+- `fwaudit scan` cold (no cache), warm on the identical image, warm on the next version (~90% of files shared,
+  cache holding only the base version's results), a 20 KB input (fixed cost), peak RSS of the process tree;
+- the analysis stages (everything but unpacking, from `run.stages_s`) with -j1 and -j2;
+- with `--big`: one cold run on a 256 MiB image for peak RSS.
+
+    .venv/bin/python bench/speed.py [--runs N] [--big] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed_images import build_set  # noqa: E402  # the benchmark images
+
+FWAUDIT = Path(sys.executable).parent / "fwaudit"
+UNBLOB = Path(sys.executable).parent / "unblob"
+PLUGIN = ROOT / "audit" / "unpack" / "formats" / "unblob_plugin.py"
+ENGINE_PATH = f"{ROOT / 'audit' / 'unpack' / 'bin'}:{os.environ.get('PATH', '')}"
+YARA_X = """
+import sys, pathlib, yara_x
+c = yara_x.Compiler()
+for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.yar")):
+    c.new_namespace(p.parent.name); c.add_source(p.read_text())
+s = yara_x.Scanner(c.build())
+n = 0
+for f in pathlib.Path(sys.argv[2]).rglob("*"):
+    if f.is_file() and not f.is_symlink():
+        n += len(s.scan_file(str(f)).matching_rules)
+print(n)
+"""
+
+
+class PeakRss:
+    """Peak resident memory of a process and its descendants (sampled from /proc every 20 ms)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _tree_rss(self) -> int:
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) == self.pid or int(stat.parent.name) == self.pid or int(fields[2]) == self.pid:
+                    total += int((stat.parent / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.02)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes of the process group) of one command; exits on failure."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    rss = PeakRss(proc.pid)
+    _, err = proc.communicate(timeout=3600)
+    elapsed, peak = time.perf_counter() - start, rss.stop()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err.decode()[-600:]}")
+    return elapsed, peak
+
+
+def _scan(image: Path, out: Path, cache: Path | None, *extra: str) -> tuple[float, int, dict]:
+    env = {**os.environ, "FWAUDIT_CACHE": str(cache) if cache else "off"}
+    shutil.rmtree(out, ignore_errors=True)
+    elapsed, peak = _timed([str(FWAUDIT), "scan", str(image), "-o", str(out), "-q", *extra], env)
+    return elapsed, peak, json.loads((out / "report.json").read_text())["run"]
+
+
+def _median(runs: int, call: Callable[[], float]) -> float:
+    return statistics.median(call() for _ in range(runs))
+
+
+def _unblob(image: Path, dest: Path) -> float:
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    cmd = [str(UNBLOB), "--extract-dir", str(dest), "--depth", "10", "--process-num", str(os.cpu_count() or 1),
+           "--randomness-depth", "1", "--plugins-path", str(PLUGIN), str(image)]
+    return _timed(cmd, {**os.environ, "PATH": ENGINE_PATH})[0]
+
+
+def _analysis(run: dict) -> float:
+    return sum(v for k, v in run.get("stages_s", {}).items() if k != "unpack")
+
+
+def main() -> None:  # noqa: PLR0915  # one linear measurement script
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big", action="store_true", help="also the 256 MiB image (peak RSS)")
+    parser.add_argument("--keep", type=Path, default=None, help="build the images here and keep them")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fwaudit-bench-speed-") as tmp:
+        base_dir = args.keep or Path(tmp)
+        images = build_set(base_dir / "images", args.big)
+        base, nxt = images["base"][0], images["next"][0]
+        facts = images["base"][1]
+        print(f"image {base.name}: {facts['image_bytes'] / 2**20:.0f} MiB, {facts['files']} files "
+              f"({facts['tree_bytes'] / 1e6:.0f} MB); next version: {images['next'][1]['changed']} files changed")
+        work = Path(tmp)
+        unblob = _median(args.runs, lambda: _unblob(base, work / "tree"))
+        yara = _median(args.runs, lambda: _timed([sys.executable, "-c", YARA_X, str(ROOT / "rules" / "yara"),
+                                                  str(work / "tree")])[0])
+        cold_runs = [_scan(base, work / "o", None) for _ in range(args.runs)]
+        cold = statistics.median(r[0] for r in cold_runs)
+        peak = max(r[1] for r in cold_runs)
+        filled = work / "filled.sqlite"
+        _scan(base, work / "o", filled)
+        warm = _median(args.runs, lambda: _scan(base, work / "o", filled)[0])
+        shutil.rmtree(work / "o", ignore_errors=True)
+
+        def next_version() -> float:
+            cache = work / "next.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                if Path(str(filled) + suffix).exists():
+                    shutil.copyfile(str(filled) + suffix, str(cache) + suffix)
+            return _scan(nxt, work / "o", cache)[0]
+
+        warm_next = _median(args.runs, next_version)
+        tiny = work / "tiny.bin"
+        tiny.write_bytes((ROOT / "bench" / "speed_images.py").read_bytes()[:20_000].ljust(20_000, b"\0"))
+        fixed = _median(args.runs, lambda: _scan(tiny, work / "o", None)[0])
+        j1 = statistics.median(_analysis(_scan(base, work / "o", None, "-j", "1")[2]) for _ in range(args.runs))
+        j2 = statistics.median(_analysis(r[2]) for r in cold_runs) if (os.cpu_count() or 1) == 2 else \
+            statistics.median(_analysis(_scan(base, work / "o", None, "-j", "2")[2]) for _ in range(args.runs))
+        engines = unblob + yara
+        rows = [
+            ("bare unblob", unblob, ""), ("bare yara-x (compile + scan the tree)", yara, ""),
+            ("fwaudit scan, cold", cold, f"{cold / engines:.2f}x (unblob + yara-x); target <= 1.3x"),
+            ("fwaudit scan, warm, identical image", warm, f"{warm / cold:.2f}x cold; target <= 0.1x"),
+            ("fwaudit scan, warm, next version", warm_next, f"{warm_next / unblob:.2f}x bare unblob; target <= 1.15x"),
+            ("fwaudit scan, 20 KB input", fixed, "target <= 1.5 s"),
+            ("analysis stages, -j1", j1, ""),
+            ("analysis stages, -j2", j2, f"{j1 / j2:.2f}x -j1; target >= 1.6x"),
+        ]
+        print(f"median of {args.runs} runs, wall seconds")
+        for name, seconds, note in rows:
+            print(f"  {name:40} {seconds:8.2f}  {note}")
+        print(f"  {'peak RSS, cold (process tree)':40} {peak / 2**20:8.0f}  MiB")
+        if args.big:
+            big = images["big"][0]
+            seconds, rss, _run = _scan(big, work / "o", None)
+            print(f"  {'256 MiB image, cold':40} {seconds:8.2f}  peak RSS {rss / 2**20:.0f} MiB; target <= 500 MB")
+
+
+if __name__ == "__main__":
+    main()
