@@ -10,6 +10,7 @@ from rich.console import Console
 
 from audit import __version__
 from audit.cache import default_path as default_cache_path
+from audit.cli_cache import cache as cache_group
 from audit.cli_db import db
 from audit.diff import diff_reports, render_json, render_text
 from audit.gates import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FAIL_ON, apply_baseline, gate
@@ -221,6 +222,7 @@ def failed_report(config: AuditConfig, exc: Exception) -> Report:
 
 
 main.add_command(db)
+main.add_command(cache_group)
 from audit.cli_fleet import batch_cmd, fleet_cmd, query_cmd  # noqa: E402  # fleet commands (issue 14), registered last
 
 main.add_command(batch_cmd)

@@ -131,3 +131,17 @@ def test_an_engine_upgrade_is_a_different_audit(monkeypatch: pytest.MonkeyPatch)
     upgraded = tuple((n, "999.0" if n == "unblob" else v) for n, v in cache_module.engine_versions())
     monkeypatch.setattr(cache_module, "engine_versions", lambda: upgraded)
     assert result_key(_config(None), "a" * 64) != base
+
+
+def test_cache_info_and_clear_commands(tmp_path: Path) -> None:
+    cache = tmp_path / "c.sqlite"
+    run(_config(cache))
+    out = subprocess.run([*FWAUDIT, "cache", "info", "--json", "--cache", str(cache)], capture_output=True,
+                         text=True, timeout=120, check=True)
+    stats = json.loads(out.stdout)
+    assert stats["entries"] == 1 and stats["file_entries"] > 0 and 0 < stats["bytes"] <= stats["cap"]
+    subprocess.run([*FWAUDIT, "cache", "clear", "--cache", str(cache)], capture_output=True, timeout=120, check=True)
+    assert not cache.exists()
+    off = subprocess.run([*FWAUDIT, "cache", "info"], env={**os.environ, "FWAUDIT_CACHE": "off"},
+                         capture_output=True, text=True, timeout=120)
+    assert off.returncode == 2 and "cache is off" in off.stderr
