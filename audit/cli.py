@@ -228,6 +228,9 @@ from audit.cli_fleet import batch_cmd, fleet_cmd, query_cmd  # noqa: E402  # fle
 main.add_command(batch_cmd)
 main.add_command(query_cmd)
 main.add_command(fleet_cmd)
+from audit.cli_serve import serve_cmd  # noqa: E402  # web console (issue 16)
+
+main.add_command(serve_cmd)
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,8 @@ APT_PACKAGES=(
   binwalk
   # headless browser for the HTML report test
   chromium
+  # WebDriver for the web console's browser test (selenium; tests/test_serve_browser.py)
+  chromium-driver
   # the virtual environment
   python3-venv
   # the fleet store's PostgreSQL backend: the tests start a throwaway server from /usr/lib/postgresql/*/bin
