@@ -83,6 +83,7 @@ def report_from_dict(data: Any, source: str = "report") -> Report:
         components=list(data.get("components") or []),
         policies=_many(PolicyResult, data.get("policies"), "policies"),
         vulnerabilities=dict(data.get("vulnerabilities") or {"status": "no-data", "matches": []}),
+        verification=dict(data["verification"]) if isinstance(data.get("verification"), dict) else None,
     )
 
 

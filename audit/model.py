@@ -242,6 +242,8 @@ class Report:
     components: list[dict[str, Any]] = field(default_factory=list)
     policies: list[PolicyResult] = field(default_factory=list)
     vulnerabilities: dict[str, Any] = field(default_factory=lambda: {"status": "no-data", "matches": []})
+    # declared vs found (`fwaudit verify`, audit/verify/); None: no declaration checked, key left out of report.json
+    verification: dict[str, Any] | None = field(default=None, metadata=OMIT_IF_NONE)
 
     def add_error(self, error: AuditError) -> None:
         """Record a problem; an `error` (not a `warning`) makes the report partial."""
@@ -283,6 +285,7 @@ class Report:
             "policies": _sorted_dicts(self.policies),
             "vulnerabilities": {**self.vulnerabilities,
                                 "matches": _sorted_dicts(self.vulnerabilities.get("matches", []))},
+            **({"verification": to_jsonable(self.verification)} if self.verification is not None else {}),
         }
 
 
