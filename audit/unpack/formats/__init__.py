@@ -52,7 +52,7 @@ PLUGIN = Path(__file__).with_name("unblob_plugin.py")  # given to `unblob --plug
 
 def handlers() -> list[type]:
     """The unblob Handler classes of the formats we unpack ourselves, in registry order."""
-    return [spec.handler for spec in FORMATS if spec.handler is not None]
+    return [spec.handler() for spec in FORMATS if spec.handler is not None]
 
 
 def matching(head: bytes) -> list[FormatSpec]:

@@ -6,9 +6,8 @@ the rest up to the declared file size.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -19,7 +18,6 @@ from audit.unpack.formats.base import (
     TableReader,
     checked_members,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 TYPE_BITS = {1: "kernel", 2: "filesystem", 4: "uboot", 8: "tgz", 16: "oem", 32: "logo", 64: "factory"}
 REFERENCES = (
@@ -56,13 +54,22 @@ def parse_anjoy(data: Buffer, size: int) -> AnjoyHeader:
                        first_part_length=plen)
 
 
-class AnjoyHandler(ContainerHandler):
-    NAME = "anjoy"
-    PATTERNS = [HexString("41 4e 4a 4f 59 38 38 38")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_anjoy)
-    EXTRACTOR = MembersExtractor(parse_anjoy)
-    DOC = handler_doc("ANJOY888", "ANJVision", __doc__ or "", REFERENCES)
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class AnjoyHandler(ContainerHandler):
+        NAME = "anjoy"
+        PATTERNS = [HexString("41 4e 4a 4f 59 38 38 38")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_anjoy)
+        EXTRACTOR = MembersExtractor(parse_anjoy)
+        DOC = handler_doc("ANJOY888", "ANJVision", __doc__ or "", REFERENCES)
+
+    return AnjoyHandler
 
 SPEC = FormatSpec(name="anjoy", title="ANJOY / ANJVision", magics=((0, b"ANJOY888"),), parse=parse_anjoy,
-                  doc=__doc__ or "", handler=AnjoyHandler, status="unpacks", references=REFERENCES)
+                  doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

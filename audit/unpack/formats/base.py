@@ -77,7 +77,8 @@ class FormatSpec:
     magics: tuple[tuple[int, bytes], ...]  # (offset in the container, bytes) — any one identifies it
     parse: Callable[[Buffer, int], ContainerHeader] | None
     doc: str
-    handler: type | None = None  # our unblob Handler class; None: unblob's own handler or detection only
+    handler: Callable[[], type] | None = None  # returns our unblob Handler class (unblob is imported on first
+    # use); None: unblob's own handler or detection only
     status: str = "unpacks"  # unpacks | encrypted-only | detection-only | facts-only
     references: tuple[str, ...] = ()
 

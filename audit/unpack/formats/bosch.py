@@ -6,9 +6,8 @@ Payloads are obfuscated (firmware <= 6.50) or encrypted (later): we carve them b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     MAX_MEMBERS,
@@ -20,7 +19,6 @@ from audit.unpack.formats.base import (
     Problem,
     TableReader,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 MAGIC = bytes.fromhex("10122003")
 HEADER = 0x400
@@ -78,13 +76,23 @@ def parse_bosch(data: Buffer, size: int) -> BoschHeader:
                        encrypted=any(r.raw(0x24C, 256)), **top)  # type: ignore[arg-type]
 
 
-class BoschHandler(ContainerHandler):
-    NAME = "bosch"
-    PATTERNS = [HexString("10 12 20 03")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_bosch)
-    EXTRACTOR = MembersExtractor(parse_bosch)
-    DOC = handler_doc("Bosch .fw", "Bosch", __doc__ or "", REFERENCES, ("Payload obfuscation/encryption not decoded.",))
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class BoschHandler(ContainerHandler):
+        NAME = "bosch"
+        PATTERNS = [HexString("10 12 20 03")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_bosch)
+        EXTRACTOR = MembersExtractor(parse_bosch)
+        DOC = handler_doc("Bosch .fw", "Bosch", __doc__ or "", REFERENCES,
+                          ("Payload obfuscation/encryption not decoded.",))
+
+    return BoschHandler
 
 SPEC = FormatSpec(name="bosch", title="Bosch .fw", magics=((0, MAGIC),), parse=parse_bosch, doc=__doc__ or "",
-                  handler=BoschHandler, status="facts + payload carve (payload obfuscated)", references=REFERENCES)
+                  handler=handler, status="facts + payload carve (payload obfuscated)", references=REFERENCES)

@@ -9,6 +9,7 @@ inside the output directory and unzip it with Python's zipfile, refusing absolut
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import struct
@@ -16,10 +17,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-from unblob.file_utils import File, InvalidInputFormat
-from unblob.models import Extractor, ExtractResult, HexString, ValidChunk
-from unblob.report import ExtractionProblem
 
 from audit.unpack.formats.base import (
     COPY_BLOCK,
@@ -34,7 +31,6 @@ from audit.unpack.formats.base import (
     cstring,
     safe_member_path,
 )
-from audit.unpack.formats.handler import ContainerHandler, handler_doc
 
 LOCAL = (b"PK\x03\x04", b"DH\x03\x04")
 CENTRAL = (b"PK\x01\x02", b"DH\x01\x02")
@@ -147,6 +143,8 @@ def parse_dahua(data: Buffer, size: int) -> DahuaHeader:
 
 def repair_signatures(path: Path) -> int:
     """Rewrite DH signatures to PK in place (first local header, end record, central and local headers)."""
+    from unblob.file_utils import File  # runs in unblob's worker (the extractor), where unblob is loaded
+
     fixes = 0
     with path.open("r+b") as handle, File.from_path(path) as data:
         size = len(data)
@@ -169,64 +167,75 @@ def repair_signatures(path: Path) -> int:
     return fixes
 
 
-class DahuaExtractor(Extractor):
-    """Copy, rewrite the signatures, unzip member by member with safe names and declared-size bounds."""
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.file_utils import File, InvalidInputFormat
+    from unblob.models import Extractor, ExtractResult, HexString, ValidChunk
+    from unblob.report import ExtractionProblem
 
-    def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
-        work = outdir / ".dahua-repaired.zip"
-        shutil.copyfile(inpath, work)
-        reports: list[ExtractionProblem] = []
-        try:
-            repair_signatures(work)
-            with zipfile.ZipFile(work) as archive:
-                for index, info in enumerate(archive.infolist()[:MAX_MEMBERS]):
-                    if info.is_dir():
-                        continue
-                    rel = safe_member_path(info.filename, index)
-                    if rel != info.filename.strip("/"):
-                        reports.append(ExtractionProblem(problem=f"unsafe member name {info.filename!r}",
-                                                         resolution=f"written as {rel}", path=info.filename))
-                    try:
-                        _unzip_member(archive, info, outdir / rel)
-                    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError) as exc:
-                        reports.append(ExtractionProblem(problem=f"dahua zip member {info.filename!r}: {exc}",
-                                                         resolution="member skipped", path=info.filename))
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
-            reports.append(ExtractionProblem(problem=f"dahua zip: {exc}", resolution="partial extraction"))
-        finally:
-            work.unlink(missing_ok=True)
-        return ExtractResult(reports=reports)
+    from audit.unpack.formats.handler import ContainerHandler, handler_doc
 
+    class DahuaExtractor(Extractor):
+        """Copy, rewrite the signatures, unzip member by member with safe names and declared-size bounds."""
 
-def _unzip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    left = info.file_size
-    with archive.open(info) as src, dest.open("xb") as out:
-        while left > 0 and (block := src.read(min(COPY_BLOCK, left))):
-            out.write(block)
-            left -= len(block)
-
-
-class DahuaHandler(ContainerHandler):
-    NAME = "dahua_zip"
-    PATTERNS = [HexString("44 48 03 04")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_dahua)
-    EXTRACTOR = DahuaExtractor()
-    DOC = handler_doc("Dahua DH-zip", "Dahua", __doc__ or "", REFERENCES)
-
-    def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
-        size = len(file) - start_offset
-        with memoryview(file) as view:
+        def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
+            work = outdir / ".dahua-repaired.zip"
+            shutil.copyfile(inpath, work)
+            reports: list[ExtractionProblem] = []
             try:
-                header = parse_dahua(view[start_offset:], size)
-            except FormatError as exc:
-                raise InvalidInputFormat(f"dahua_zip: {exc.message}") from exc
-        if not header.central_directory:
-            raise InvalidInputFormat("dahua_zip: no end-of-central-directory record")
-        return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
+                repair_signatures(work)
+                with zipfile.ZipFile(work) as archive:
+                    for index, info in enumerate(archive.infolist()[:MAX_MEMBERS]):
+                        if info.is_dir():
+                            continue
+                        rel = safe_member_path(info.filename, index)
+                        if rel != info.filename.strip("/"):
+                            reports.append(ExtractionProblem(problem=f"unsafe member name {info.filename!r}",
+                                                             resolution=f"written as {rel}", path=info.filename))
+                        try:
+                            _unzip_member(archive, info, outdir / rel)
+                        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError) as exc:
+                            reports.append(ExtractionProblem(problem=f"dahua zip member {info.filename!r}: {exc}",
+                                                             resolution="member skipped", path=info.filename))
+            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
+                reports.append(ExtractionProblem(problem=f"dahua zip: {exc}", resolution="partial extraction"))
+            finally:
+                work.unlink(missing_ok=True)
+            return ExtractResult(reports=reports)
 
+
+    def _unzip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        left = info.file_size
+        with archive.open(info) as src, dest.open("xb") as out:
+            while left > 0 and (block := src.read(min(COPY_BLOCK, left))):
+                out.write(block)
+                left -= len(block)
+
+
+    class DahuaHandler(ContainerHandler):
+        NAME = "dahua_zip"
+        PATTERNS = [HexString("44 48 03 04")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_dahua)
+        EXTRACTOR = DahuaExtractor()
+        DOC = handler_doc("Dahua DH-zip", "Dahua", __doc__ or "", REFERENCES)
+
+        def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
+            size = len(file) - start_offset
+            with memoryview(file) as view:
+                try:
+                    header = parse_dahua(view[start_offset:], size)
+                except FormatError as exc:
+                    raise InvalidInputFormat(f"dahua_zip: {exc.message}") from exc
+            if not header.central_directory:
+                raise InvalidInputFormat("dahua_zip: no end-of-central-directory record")
+            return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
+
+    return DahuaHandler
 
 SPEC = FormatSpec(
     name="dahua_zip", title="Dahua DH-zip", magics=((0, LOCAL[1]),), parse=parse_dahua, doc=__doc__ or "",
-    handler=DahuaHandler, status="unpacks", references=REFERENCES,
+    handler=handler, status="unpacks", references=REFERENCES,
 )

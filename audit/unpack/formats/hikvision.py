@@ -7,9 +7,8 @@ obfuscated magic but encrypt the table: reported as encrypted, never as an empty
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -22,7 +21,6 @@ from audit.unpack.formats.base import (
     count_check,
     cstring,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 KEY = bytes.fromhex("BACDBCFED6CADDD3BAB9A3ABBFCBB5BE")
 FIXED = 0x40
@@ -133,17 +131,26 @@ def _entry_order(rows: list[tuple[str, int, int, int]], floor: int, size: int) -
     return "length,offset" if fits(True) > fits(False) else "offset,length"
 
 
-class DavHandler(ContainerHandler):
-    NAME = "hikvision_dav"
-    PATTERNS = [HexString(m.hex(" ")) for m in OBFUSCATED_MAGICS]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_dav)
-    EXTRACTOR = MembersExtractor(parse_dav)
-    DOC = handler_doc("Hikvision digicap.dav", "Hikvision", __doc__ or "", REFERENCES,
-                      ("HK20/HK30 tables and payloads are encrypted: identified, not extracted.",))
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class DavHandler(ContainerHandler):
+        NAME = "hikvision_dav"
+        PATTERNS = [HexString(m.hex(" ")) for m in OBFUSCATED_MAGICS]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_dav)
+        EXTRACTOR = MembersExtractor(parse_dav)
+        DOC = handler_doc("Hikvision digicap.dav", "Hikvision", __doc__ or "", REFERENCES,
+                          ("HK20/HK30 tables and payloads are encrypted: identified, not extracted.",))
+
+    return DavHandler
 
 SPEC = FormatSpec(
     name="hikvision_dav", title="Hikvision / EZVIZ digicap.dav", magics=tuple((0, m) for m in OBFUSCATED_MAGICS),
-    parse=parse_dav, doc=__doc__ or "", handler=DavHandler, status="unpacks (SWKH); encrypted-only (HK20/HK30)",
+    parse=parse_dav, doc=__doc__ or "", handler=handler, status="unpacks (SWKH); encrypted-only (HK20/HK30)",
     references=REFERENCES,
 )

@@ -6,11 +6,10 @@ size field is stored big-endian as `size - 0x4C` (HuaweiFirmwareTool).
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -22,7 +21,6 @@ from audit.unpack.formats.base import (
     TableReader,
     count_check,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 HEADER = 36
 ITEM = 360
@@ -109,14 +107,23 @@ def _items(r: TableReader, table: int, count: int, size: int, data: Buffer) -> t
     return items, members, problems
 
 
-class HwnpHandler(ContainerHandler):
-    NAME = "huawei_hwnp"
-    PATTERNS = [HexString("48 57 4e 50")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_hwnp)
-    EXTRACTOR = MembersExtractor(parse_hwnp)
-    DOC = handler_doc("Huawei HWNP", "Huawei", __doc__ or "", REFERENCES,
-                      ("Signature blocks (when present) are carved, not verified.",))
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class HwnpHandler(ContainerHandler):
+        NAME = "huawei_hwnp"
+        PATTERNS = [HexString("48 57 4e 50")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_hwnp)
+        EXTRACTOR = MembersExtractor(parse_hwnp)
+        DOC = handler_doc("Huawei HWNP", "Huawei", __doc__ or "", REFERENCES,
+                          ("Signature blocks (when present) are carved, not verified.",))
+
+    return HwnpHandler
 
 SPEC = FormatSpec(name="huawei_hwnp", title="Huawei HWNP", magics=((0, b"HWNP"),), parse=parse_hwnp,
-                  doc=__doc__ or "", handler=HwnpHandler, status="unpacks", references=REFERENCES)
+                  doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

@@ -6,9 +6,8 @@ offset: `(offset - 12) / (64 + 76)`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -20,7 +19,6 @@ from audit.unpack.formats.base import (
     checked_members,
     count_check,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 MAGIC = bytes.fromhex("13597232")
 HEADER = 12
@@ -68,13 +66,22 @@ def parse_pak(data: Buffer, size: int) -> PakHeader:
                      partitions=parts[:64])
 
 
-class PakHandler(ContainerHandler):
-    NAME = "reolink_pak"
-    PATTERNS = [HexString("13 59 72 32")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_pak)
-    EXTRACTOR = MembersExtractor(parse_pak)
-    DOC = handler_doc("Reolink/Swann .pak", "Reolink", __doc__ or "", REFERENCES)
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class PakHandler(ContainerHandler):
+        NAME = "reolink_pak"
+        PATTERNS = [HexString("13 59 72 32")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_pak)
+        EXTRACTOR = MembersExtractor(parse_pak)
+        DOC = handler_doc("Reolink/Swann .pak", "Reolink", __doc__ or "", REFERENCES)
+
+    return PakHandler
 
 SPEC = FormatSpec(name="reolink_pak", title="Reolink / Swann .pak", magics=((0, MAGIC),), parse=parse_pak,
-                  doc=__doc__ or "", handler=PakHandler, status="unpacks", references=REFERENCES)
+                  doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

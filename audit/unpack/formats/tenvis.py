@@ -6,10 +6,9 @@ XORed with the same key. Layout from FACT's `tenvis_pk2` unpacker.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     MAX_MEMBERS,
@@ -22,7 +21,6 @@ from audit.unpack.formats.base import (
     TableReader,
     xor_repeat,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 KEY = bytes([0xA1, 0x83, 0x24, 0x78, 0xB3, 0x41, 0x43, 0x56])
 HEADER = 28
@@ -96,13 +94,22 @@ def _file_member(r: TableReader, body: int, length: int) -> Member | None:
     return Member(name, body + 8 + nlen, dlen, xor_key=KEY)
 
 
-class Pk2Handler(ContainerHandler):
-    NAME = "tenvis_pk2"
-    PATTERNS = [HexString("50 4b 32 00")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_pk2)
-    EXTRACTOR = MembersExtractor(parse_pk2)
-    DOC = handler_doc("Tenvis PK2", "Tenvis", __doc__ or "", REFERENCES)
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class Pk2Handler(ContainerHandler):
+        NAME = "tenvis_pk2"
+        PATTERNS = [HexString("50 4b 32 00")]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_pk2)
+        EXTRACTOR = MembersExtractor(parse_pk2)
+        DOC = handler_doc("Tenvis PK2", "Tenvis", __doc__ or "", REFERENCES)
+
+    return Pk2Handler
 
 SPEC = FormatSpec(name="tenvis_pk2", title="Tenvis PK2", magics=((0, b"PK2\0"),), parse=parse_pk2,
-                  doc=__doc__ or "", handler=Pk2Handler, status="unpacks", references=REFERENCES)
+                  doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

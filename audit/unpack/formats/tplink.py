@@ -9,9 +9,8 @@ is not public enough to carve: detection and the header text as facts only.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -23,7 +22,6 @@ from audit.unpack.formats.base import (
     checked_members,
     cstring,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 CLASSIC = b"\x01\x00\x00\x00TP-LINK Technologies"
 FW_TYPE = b"fw-type:"
@@ -72,15 +70,24 @@ def parse_tplink(data: Buffer, size: int) -> TplinkHeader:
                         firmware_version=f"{major}.{minor}.{point}", fw_type=None)
 
 
-class TplinkHandler(ContainerHandler):
-    NAME = "tplink"
-    PATTERNS = [HexString(CLASSIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_tplink)
-    EXTRACTOR = MembersExtractor(parse_tplink)
-    DOC = handler_doc("TP-Link v1 header", "TP-Link", __doc__ or "", REFERENCES,
-                      ("Signed fw-type images: detection only.",))
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class TplinkHandler(ContainerHandler):
+        NAME = "tplink"
+        PATTERNS = [HexString(CLASSIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_tplink)
+        EXTRACTOR = MembersExtractor(parse_tplink)
+        DOC = handler_doc("TP-Link v1 header", "TP-Link", __doc__ or "", REFERENCES,
+                          ("Signed fw-type images: detection only.",))
+
+    return TplinkHandler
 
 SPEC = FormatSpec(name="tplink", title="TP-Link", magics=((0, CLASSIC), (0x14, FW_TYPE)), parse=parse_tplink,
-                  doc=__doc__ or "", handler=TplinkHandler, status="unpacks (classic); detection-only (fw-type)",
+                  doc=__doc__ or "", handler=handler, status="unpacks (classic); detection-only (fw-type)",
                   references=REFERENCES)

@@ -18,13 +18,10 @@ A header whose CRC, data CRC or size does not hold becomes a typed problem (`unp
 
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-from unblob.file_utils import File, InvalidInputFormat
-from unblob.models import Extractor, ExtractResult, Handler, HexString, ValidChunk
-from unblob.report import ExtractionProblem
 
 from audit.unpack.formats.base import (
     MAX_MEMBERS,
@@ -37,7 +34,6 @@ from audit.unpack.formats.base import (
     TableReader,
     cstring,
 )
-from audit.unpack.formats.handler import handler_doc
 from audit.unpack.formats.streams import MAGICS, decompress, output_cap, probe, stream_problem
 from audit.unpack.formats.zimage import ZIMAGE_MAGICS, kernel_name, write_self_decompressing
 
@@ -187,45 +183,6 @@ def write_payload(src: Path, member: Member, compression: str, dest: Path) -> Pr
     return stream_problem(result, member.name, member.size)
 
 
-class UImageExtractor(Extractor):
-    """Writes the payload (decompressed) or the parts of a multi-file image; defects become typed problems."""
-
-    def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
-        size = inpath.stat().st_size
-        with inpath.open("rb") as handle:
-            head = handle.read(HEADER + 4096)
-        try:
-            header = parse_uimage(head, size)
-        except FormatError as exc:
-            return ExtractResult(reports=[_report(Problem(exc.what, exc.message), "skipped")])
-        if header.image_type == "multi":  # the size table lies past `head` only for absurd part counts
-            with inpath.open("rb") as handle:
-                header = parse_uimage(handle.read(HEADER + 4 * (MAX_MEMBERS + 1)), size)
-        problems = list(header.problems)
-        whole = Member("payload", HEADER, header.end - HEADER)
-        if header.end - HEADER == header.data_size:
-            crc = data_crc(inpath, whole)
-            if crc != header.data_crc:
-                problems.append(Problem("inconsistent", f"data CRC 0x{header.data_crc:08x} does not match the "
-                                        f"{header.data_size} payload bytes (computed 0x{crc:08x})"))
-        if header.image_type == "multi":
-            for part in header.members:
-                method = header.compression if _starts_like(inpath, part, header.compression) else "none"
-                problems.append(write_payload(inpath, part, method, outdir / part.name))
-        else:
-            problems.extend(self._single(inpath, header, whole, head[HEADER:], outdir))
-        return ExtractResult(reports=[_report(p, "kept what could be read") for p in problems if p is not None])
-
-    def _single(self, inpath: Path, header: UImageHeader, whole: Member, head: bytes,
-                outdir: Path) -> list[Problem | None]:
-        name = payload_name(header, head)
-        if name in ("Image", "vmlinux") and header.compression == "none":
-            done, problems = write_self_decompressing(inpath, whole, outdir, name)
-            if done:
-                return list(problems)
-        return [write_payload(inpath, whole, header.compression, outdir / name)]
-
-
 def _starts_like(path: Path, member: Member, method: str) -> bool:
     """True when the member begins with `method`'s magic (a multi image's ramdisk part is often stored raw)."""
     with path.open("rb") as handle:
@@ -252,32 +209,82 @@ def _actual_method(path: Path, member: Member) -> str:
     return "none"
 
 
-def _report(problem: Problem, resolution: str) -> ExtractionProblem:
-    """unblob's problem record; the `unpack.<what>:` prefix becomes the error kind in our report."""
-    return ExtractionProblem(problem=f"unpack.{problem.what}: uImage {problem.message}", resolution=resolution)
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.file_utils import File, InvalidInputFormat
+    from unblob.models import Extractor, ExtractResult, Handler, HexString, ValidChunk
+    from unblob.report import ExtractionProblem
+
+    from audit.unpack.formats.handler import handler_doc
+
+    class UImageExtractor(Extractor):
+        """Writes the payload (decompressed) or the parts of a multi-file image; defects become typed problems."""
+
+        def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
+            size = inpath.stat().st_size
+            with inpath.open("rb") as handle:
+                head = handle.read(HEADER + 4096)
+            try:
+                header = parse_uimage(head, size)
+            except FormatError as exc:
+                return ExtractResult(reports=[_report(Problem(exc.what, exc.message), "skipped")])
+            if header.image_type == "multi":  # the size table lies past `head` only for absurd part counts
+                with inpath.open("rb") as handle:
+                    header = parse_uimage(handle.read(HEADER + 4 * (MAX_MEMBERS + 1)), size)
+            problems = list(header.problems)
+            whole = Member("payload", HEADER, header.end - HEADER)
+            if header.end - HEADER == header.data_size:
+                crc = data_crc(inpath, whole)
+                if crc != header.data_crc:
+                    problems.append(Problem("inconsistent", f"data CRC 0x{header.data_crc:08x} does not match the "
+                                            f"{header.data_size} payload bytes (computed 0x{crc:08x})"))
+            if header.image_type == "multi":
+                for part in header.members:
+                    method = header.compression if _starts_like(inpath, part, header.compression) else "none"
+                    problems.append(write_payload(inpath, part, method, outdir / part.name))
+            else:
+                problems.extend(self._single(inpath, header, whole, head[HEADER:], outdir))
+            return ExtractResult(reports=[_report(p, "kept what could be read") for p in problems if p is not None])
+
+        def _single(self, inpath: Path, header: UImageHeader, whole: Member, head: bytes,
+                    outdir: Path) -> list[Problem | None]:
+            name = payload_name(header, head)
+            if name in ("Image", "vmlinux") and header.compression == "none":
+                done, problems = write_self_decompressing(inpath, whole, outdir, name)
+                if done:
+                    return list(problems)
+            return [write_payload(inpath, whole, header.compression, outdir / name)]
 
 
-class UImageHandler(Handler):
-    NAME = "uimage"
-    PATTERNS = [HexString(MAGIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    EXTRACTOR = UImageExtractor()
-    DOC = handler_doc("U-Boot legacy uImage", "DENX U-Boot", __doc__ or "", REFERENCES,
-                      ("A header with a wrong CRC is accepted only at the start of a file, with sane fields.",))
+    def _report(problem: Problem, resolution: str) -> ExtractionProblem:
+        """unblob's problem record; the `unpack.<what>:` prefix becomes the error kind in our report."""
+        return ExtractionProblem(problem=f"unpack.{problem.what}: uImage {problem.message}", resolution=resolution)
 
-    def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
-        size = len(file) - start_offset
-        head = file[start_offset : start_offset + min(size, HEADER)]
-        try:
-            header = parse_uimage(head, size)
-        except FormatError as exc:
-            raise InvalidInputFormat(f"uimage: {exc.message}") from exc
-        if start_offset > 0 and not header.header_crc_valid:  # inside other data: a valid CRC or nothing
-            raise InvalidInputFormat("uimage: header CRC wrong away from the file start")
-        if header.data_size == 0:
-            raise InvalidInputFormat("uimage: empty payload")
-        return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
 
+    class UImageHandler(Handler):
+        NAME = "uimage"
+        PATTERNS = [HexString(MAGIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        EXTRACTOR = UImageExtractor()
+        DOC = handler_doc("U-Boot legacy uImage", "DENX U-Boot", __doc__ or "", REFERENCES,
+                          ("A header with a wrong CRC is accepted only at the start of a file, with sane fields.",))
+
+        def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
+            size = len(file) - start_offset
+            head = file[start_offset : start_offset + min(size, HEADER)]
+            try:
+                header = parse_uimage(head, size)
+            except FormatError as exc:
+                raise InvalidInputFormat(f"uimage: {exc.message}") from exc
+            if start_offset > 0 and not header.header_crc_valid:  # inside other data: a valid CRC or nothing
+                raise InvalidInputFormat("uimage: header CRC wrong away from the file start")
+            if header.data_size == 0:
+                raise InvalidInputFormat("uimage: empty payload")
+            return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
+
+    return UImageHandler
 
 SPEC = FormatSpec(name="uimage", title="U-Boot legacy uImage", magics=((0, MAGIC),), parse=None,
-                  doc=__doc__ or "", handler=UImageHandler, status="unpacks (facts: `uimage` from headers)",
+                  doc=__doc__ or "", handler=handler, status="unpacks (facts: `uimage` from headers)",
                   references=REFERENCES)

@@ -16,12 +16,9 @@ the file that holds it. A stream that stops early or is damaged is a typed probl
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
-
-from unblob.file_utils import File, InvalidInputFormat
-from unblob.models import Extractor, ExtractResult, Handler, HexString, ValidChunk
-from unblob.report import ExtractionProblem
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -32,7 +29,6 @@ from audit.unpack.formats.base import (
     Problem,
     TableReader,
 )
-from audit.unpack.formats.handler import handler_doc
 from audit.unpack.formats.streams import decompress, find_streams, output_cap, probe, stream_problem
 
 MAGIC_LE = b"\x18\x28\x6f\x01"
@@ -137,48 +133,60 @@ def kernel_name(arch: str) -> str:
     return "Image" if arch in ("arm", "arm64", "riscv") else "vmlinux"
 
 
-class ZImageExtractor(Extractor):
-    def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
-        size = inpath.stat().st_size
-        with inpath.open("rb") as handle:
-            head = handle.read(min(size, STUB_WINDOW + PROBE_BYTES))
-        try:
-            header = parse_zimage(head, size)
-        except FormatError as exc:
-            return ExtractResult(reports=[_report(Problem(exc.what, exc.message), "skipped")])
-        problems = list(header.problems)
-        if header.stream_offset is not None and header.compression is not None:
-            whole = Member("zImage", 0, header.end)
-            problems += write_kernel(inpath, whole, header.stream_offset, header.compression, outdir, "Image")
-        return ExtractResult(reports=[_report(p, "kept what could be read") for p in problems])
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.file_utils import File, InvalidInputFormat
+    from unblob.models import Extractor, ExtractResult, Handler, HexString, ValidChunk
+    from unblob.report import ExtractionProblem
+
+    from audit.unpack.formats.handler import handler_doc
+
+    class ZImageExtractor(Extractor):
+        def extract(self, inpath: Path, outdir: Path) -> ExtractResult | None:
+            size = inpath.stat().st_size
+            with inpath.open("rb") as handle:
+                head = handle.read(min(size, STUB_WINDOW + PROBE_BYTES))
+            try:
+                header = parse_zimage(head, size)
+            except FormatError as exc:
+                return ExtractResult(reports=[_report(Problem(exc.what, exc.message), "skipped")])
+            problems = list(header.problems)
+            if header.stream_offset is not None and header.compression is not None:
+                whole = Member("zImage", 0, header.end)
+                problems += write_kernel(inpath, whole, header.stream_offset, header.compression, outdir, "Image")
+            return ExtractResult(reports=[_report(p, "kept what could be read") for p in problems])
 
 
-def _report(problem: Problem, resolution: str) -> ExtractionProblem:
-    return ExtractionProblem(problem=f"unpack.{problem.what}: zImage {problem.message}", resolution=resolution)
+    def _report(problem: Problem, resolution: str) -> ExtractionProblem:
+        return ExtractionProblem(problem=f"unpack.{problem.what}: zImage {problem.message}", resolution=resolution)
 
 
-class ZImageHandler(Handler):
-    NAME = "zimage"
-    PATTERNS = [HexString(MAGIC_LE.hex(" ")), HexString(MAGIC_BE.hex(" "))]  # noqa: RUF012 - unblob's list
-    PATTERN_MATCH_OFFSET = -MAGIC_AT
-    EXTRACTOR = ZImageExtractor()
-    DOC = handler_doc("ARM zImage", "Linux", __doc__ or "", REFERENCES,
-                      ("Only the first compressed stream that decodes is taken; bytes after it stay in the chunk.",))
+    class ZImageHandler(Handler):
+        NAME = "zimage"
+        PATTERNS = [HexString(MAGIC_LE.hex(" ")), HexString(MAGIC_BE.hex(" "))]  # noqa: RUF012 - unblob's list
+        PATTERN_MATCH_OFFSET = -MAGIC_AT
+        EXTRACTOR = ZImageExtractor()
+        DOC = handler_doc("ARM zImage", "Linux", __doc__ or "", REFERENCES,
+                          ("Only the first compressed stream that decodes is taken; "
+                           "bytes after it stay in the chunk.",))
 
-    def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
-        if start_offset < 0:
-            raise InvalidInputFormat("zimage: magic too close to the file start")
-        size = len(file) - start_offset
-        head = file[start_offset : start_offset + min(size, STUB_WINDOW + PROBE_BYTES)]
-        try:
-            header = parse_zimage(head, size)
-        except FormatError as exc:
-            raise InvalidInputFormat(f"zimage: {exc.message}") from exc
-        if header.stream_offset is None:  # the magic alone (a literal in a boot loader) is not a zImage
-            raise InvalidInputFormat("zimage: no decodable compressed kernel")
-        return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
+        def calculate_chunk(self, file: File, start_offset: int) -> ValidChunk | None:
+            if start_offset < 0:
+                raise InvalidInputFormat("zimage: magic too close to the file start")
+            size = len(file) - start_offset
+            head = file[start_offset : start_offset + min(size, STUB_WINDOW + PROBE_BYTES)]
+            try:
+                header = parse_zimage(head, size)
+            except FormatError as exc:
+                raise InvalidInputFormat(f"zimage: {exc.message}") from exc
+            if header.stream_offset is None:  # the magic alone (a literal in a boot loader) is not a zImage
+                raise InvalidInputFormat("zimage: no decodable compressed kernel")
+            return ValidChunk(start_offset=start_offset, end_offset=start_offset + header.end)
 
+    return ZImageHandler
 
 SPEC = FormatSpec(name="zimage", title="ARM zImage", magics=((MAGIC_AT, MAGIC_LE), (MAGIC_AT, MAGIC_BE)),
-                  parse=parse_zimage, doc=__doc__ or "", handler=ZImageHandler, status="unpacks (decompressed)",
+                  parse=parse_zimage, doc=__doc__ or "", handler=handler, status="unpacks (decompressed)",
                   references=REFERENCES)

@@ -7,10 +7,9 @@ and carve everything after the magic as `payload` so unblob can look for known f
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-
-from unblob.models import HexString
 
 from audit.unpack.formats.base import (
     Buffer,
@@ -20,7 +19,6 @@ from audit.unpack.formats.base import (
     Member,
     TableReader,
 )
-from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
 
 MAGIC = bytes.fromhex("99999999 44444444 55555555 AAAAAAAA")
 STRINGS = re.compile(rb"[ -~]{4,64}")
@@ -45,13 +43,22 @@ def parse_zte(data: Buffer, size: int) -> ZteHeader:
     return ZteHeader(format="zte", end=size, members=members, header_strings=strings)
 
 
-class ZteHandler(ContainerHandler):
-    NAME = "zte"
-    PATTERNS = [HexString(MAGIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
-    PARSE = staticmethod(parse_zte)
-    EXTRACTOR = MembersExtractor(parse_zte)
-    DOC = handler_doc("ZTE", "ZTE", __doc__ or "", REFERENCES, ("Header fields after the magic are not parsed.",))
+@functools.cache
+def handler() -> type:
+    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
+    and only unblob's own processes need it (through `unblob_plugin.py`)."""
+    from unblob.models import HexString
 
+    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
+
+    class ZteHandler(ContainerHandler):
+        NAME = "zte"
+        PATTERNS = [HexString(MAGIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
+        PARSE = staticmethod(parse_zte)
+        EXTRACTOR = MembersExtractor(parse_zte)
+        DOC = handler_doc("ZTE", "ZTE", __doc__ or "", REFERENCES, ("Header fields after the magic are not parsed.",))
+
+    return ZteHandler
 
 SPEC = FormatSpec(name="zte", title="ZTE", magics=((0, MAGIC),), parse=parse_zte, doc=__doc__ or "",
-                  handler=ZteHandler, status="detection + payload carve", references=REFERENCES)
+                  handler=handler, status="detection + payload carve", references=REFERENCES)
