@@ -18,9 +18,9 @@ import yaml
 from audit.knowledge import KnowledgeBase, load_knowledge
 from audit.load import load_report
 from audit.model import Report
-from audit.verify import load_declared
 from audit.verify.check import verification_block
 from audit.verify.declaration import parse_declaration
+from audit.verify.read import load_declared
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data" / "verify"

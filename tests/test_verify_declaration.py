@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from audit.knowledge import KnowledgeBase, load_knowledge
-from audit.verify import DeclarationError, load_declared
 from audit.verify.declaration import parse_declaration
+from audit.verify.model import DeclarationError
+from audit.verify.read import load_declared
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data" / "verify"

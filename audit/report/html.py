@@ -31,6 +31,7 @@ from audit.report.view import (
     sorted_findings,
     sorted_policies,
 )
+from audit.verify.view import html_section
 
 NAME = "html"
 FILENAME = "report.html"
@@ -231,6 +232,7 @@ def render(report: Report) -> str:
         _section("components", "Components and CVEs", _components(report), "No components identified."),
         _section("credentials", "Credentials", _finding_rows(creds) if creds else "", "No credential findings."),
         _section("errors", f"Errors ({len(report.errors)})", _errors(report), "The audit met no errors."),
+        html_section(report.verification) if report.verification else "",  # `fwaudit verify` only
     ))
     toolbar = ('<div class="toolbar"><button type="button" data-toggle="open">expand all</button> '
                '<button type="button" data-toggle="close">collapse all</button></div>')

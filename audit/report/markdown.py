@@ -22,6 +22,7 @@ from audit.report.view import (
     sorted_findings,
     sorted_policies,
 )
+from audit.verify.view import markdown_lines
 
 NAME = "markdown"
 FILENAME = "summary.md"
@@ -122,6 +123,8 @@ def _details(report: Report) -> list[str]:
 
 def render(report: Report) -> str:
     lines = [*_header(report), *_policies(report), *_provenance(report), *_findings(report), *_details(report)]
+    if report.verification:  # `fwaudit verify` only: reports without a declaration render as before
+        lines += markdown_lines(report.verification, md)
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from `audit/fingerprints.py`, so they are stable across runs and firmware versio
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,11 @@ def _rules_and_results(report: Report) -> tuple[list[dict[str, Any]], list[dict[
         rules.setdefault(rule_id, _rule_for_layer(claim.layer))
         confidence[rule_id] = max(confidence.get(rule_id, 0.0), claim.confidence)
         results.append(_claim_result(claim))
+    if report.verification:  # `fwaudit verify`: each contradicted declaration is a result
+        for result in _verification_results(report.verification):
+            rules.setdefault(VERIFY_RULE, _rule_for_verification())
+            confidence[VERIFY_RULE] = 1.0
+            results.append(result)
     ordered = sorted(rules)
     for rule_id in ordered:
         rules[rule_id]["properties"]["precision"] = precision(confidence[rule_id])
@@ -144,6 +150,51 @@ def _rules_and_results(report: Report) -> tuple[list[dict[str, Any]], list[dict[
         result["ruleIndex"] = ordered.index(result["ruleId"])
     results.sort(key=lambda r: (r["ruleId"], r["partialFingerprints"][FINGERPRINT_KEY]))
     return [rules[r] for r in ordered], results
+
+
+VERIFY_RULE = "verify.contradicted"
+
+
+def _rule_for_verification() -> dict[str, Any]:
+    text = "A declared statement (declaration or vendor SBOM) is contradicted by evidence in the firmware"
+    return {"id": VERIFY_RULE, "shortDescription": {"text": text},
+            "help": {"text": f"{text}. Each result cites the claims or components that contradict it "
+                             "(docs/verify.md)."},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["verification", "supply-chain"]}}
+
+
+def _cited_location(ev: dict[str, Any]) -> dict[str, Any]:
+    uri = quote(str(ev.get("path", "")), safe="/", errors="surrogateescape")
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": BASE_ID}}
+    if isinstance(ev.get("offset"), int):
+        matched = str(ev.get("matched", ""))
+        physical["region"] = {"byteOffset": ev["offset"], "byteLength": len(unescape_matched(matched)),
+                              "snippet": {"text": matched}}
+    return {"physicalLocation": physical}
+
+
+def _verification_results(block: dict[str, Any]) -> list[dict[str, Any]]:
+    declared = (block.get("declared") or {}).get("file", "")
+    out = []
+    for r in block.get("results") or []:
+        if r.get("status") != "contradicted":
+            continue
+        cited = [ev for c in r.get("evidence") or [] for ev in (c.get("evidence") or c.get("occurrences") or [])]
+        locations = [_cited_location(ev) for ev in cited[: MAX_RELATED + 1]] or [_cited_location({})]
+        key = hashlib.sha256(f"{r.get('id')}\0{r.get('declared')}".encode()).hexdigest()[:32]
+        result: dict[str, Any] = {
+            "ruleId": VERIFY_RULE, "level": "error",
+            "message": {"text": f"{declared}: {r.get('statement')} (declared {r.get('declared')}) is contradicted: "
+                                f"{'; '.join(r.get('found') or [])}"},
+            "locations": locations[:1],
+            "partialFingerprints": {FINGERPRINT_KEY: key},
+            "properties": {"id": r.get("id"), "declared": r.get("declared"), "notes": r.get("notes") or []},
+        }
+        if len(locations) > 1:
+            result["relatedLocations"] = [{**loc, "id": i} for i, loc in enumerate(locations[1:], start=1)]
+        out.append(result)
+    return out
 
 
 def _notifications(report: Report) -> list[dict[str, Any]]:

@@ -203,3 +203,15 @@ def verification_block(report: Report, declared: Declared, kb: KnowledgeBase, pa
         "results": [to_jsonable(r) for r in results],
         "summary": summary,
     }
+
+
+VERIFY_FAIL_ON = ("none", "contradicted", "unverifiable")
+
+
+def verification_gate(block: dict[str, Any] | None, fail_on: str) -> list[str]:
+    """Results that trip `--fail-on`: `contradicted` trips on contradictions, `unverifiable` on both."""
+    if fail_on not in VERIFY_FAIL_ON:
+        raise ValueError(f"unknown --fail-on {fail_on!r}; choose from {', '.join(VERIFY_FAIL_ON)}")
+    tripping = {"none": (), "contradicted": ("contradicted",), "unverifiable": ("contradicted", "unverifiable")}
+    return [f"{r['id']}: {r['status']}" for r in (block or {}).get("results", [])
+            if r.get("status") in tripping[fail_on]]
