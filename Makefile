@@ -16,12 +16,16 @@ controls: setup
 	@bash scripts/fetch-controls.sh
 
 demo: samples
-	@set -e; for manifest in $(SAMPLES)/*.manifest.json; do \
+	@set -e; written=(); for manifest in $(SAMPLES)/*.manifest.json; do \
 	  name=$$(basename $$manifest .manifest.json); \
 	  image=$$($(PY) -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"])' $$manifest); \
 	  echo "== $$name"; \
 	  $(VENV)/bin/fwaudit scan $(SAMPLES)/$$image -o reports/$$name -f all || [ $$? -eq 1 ]; \
-	done; echo "reports written under reports/"
+	  written+=(reports/$$name/report.json); \
+	done; echo "reports written under reports/"; \
+	rm -f reports/fleet.sqlite reports/fleet.sqlite-wal reports/fleet.sqlite-shm; \
+	$(VENV)/bin/fwaudit db import --store reports/fleet.sqlite "$${written[@]}"; \
+	echo "web console: $(VENV)/bin/fwaudit serve --db reports/fleet.sqlite   then open http://127.0.0.1:8080/"
 
 test: samples controls
 	@$(VENV)/bin/pytest -q

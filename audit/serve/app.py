@@ -7,6 +7,7 @@ status code; an unexpected exception is logged on the server and answered 500 wi
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from audit import __version__
 from audit.fleet.store import StoreError, open_store
 from audit.serve import api, pages
 from audit.serve.jobs import Jobs
-from audit.serve.security import ApiError, Csrf, limit_body, security_headers
+from audit.serve.security import ApiError, ASGIApp, Csrf, Receive, Scope, Send, limit_body, security_headers
 from audit.serve.settings import ServeSettings
 
 HERE = Path(__file__).parent
@@ -40,6 +41,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
         yield
         jobs.close()
         store.close()
+        if settings.work_dir is None:  # our own temporary folder: queued uploads go with it
+            shutil.rmtree(work_dir, ignore_errors=True)
 
     app = FastAPI(title="fwaudit", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
@@ -49,18 +52,18 @@ def create_app(settings: ServeSettings) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static", follow_symlink=False), name="static")
     _handlers(app)
-    app.add_middleware(_Guards, cap=settings.max_upload)  # type: ignore[arg-type]
+    app.add_middleware(_Guards, cap=settings.max_upload)
     return app
 
 
 class _Guards:
     """Security headers outside, the body cap inside (one ASGI middleware for both)."""
 
-    def __init__(self, app: object, cap: int) -> None:
-        self.inner = security_headers(limit_body(app, cap))  # type: ignore[arg-type]
+    def __init__(self, app: ASGIApp, cap: int) -> None:
+        self.inner = security_headers(limit_body(app, cap))
 
-    async def __call__(self, scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
-        await self.inner(scope, receive, send)  # type: ignore[arg-type]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.inner(scope, receive, send)
 
 
 def error_response(request: Request, status: int, error: str, detail: str) -> Response:
