@@ -228,9 +228,10 @@ from audit.cli_fleet import batch_cmd, fleet_cmd, query_cmd  # noqa: E402  # fle
 main.add_command(batch_cmd)
 main.add_command(query_cmd)
 main.add_command(fleet_cmd)
-from audit.cli_verify import verify_cmd  # noqa: E402  # verify and bundle (issue 15), registered last
+from audit.cli_verify import bundle_group, verify_cmd  # noqa: E402  # verify and bundle (issue 15), registered last
 
 main.add_command(verify_cmd)
+main.add_command(bundle_group)
 from audit.cli_serve import serve_cmd  # noqa: E402  # web console (issue 16)
 
 main.add_command(serve_cmd)

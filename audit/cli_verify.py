@@ -15,7 +15,7 @@ import click
 from audit.gates import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from audit.model import AuditConfig, Report
 
-__all__ = ["verify_cmd"]
+__all__ = ["bundle_group", "verify_cmd"]
 
 
 def _is_report_json(path: Path) -> bool:
@@ -95,3 +95,75 @@ def _print_summary(report: Report, out_dir: Path, tripped: list[str], fail_on: s
     for reason in tripped[:10]:
         click.echo(f"  fail-on {fail_on}: {reason}")
     click.echo(f"written to {out_dir}")
+
+
+class _BundleGroup(click.Group):
+    """`fwaudit bundle REPORT_DIR ...` is `fwaudit bundle create REPORT_DIR ...`; `keygen`, `verify` as usual."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("bundle", cls=_BundleGroup)
+def bundle_group() -> None:
+    """Signed evidence bundles: `bundle REPORT_DIR --key KEY -o case.bundle`, `bundle keygen`, `bundle verify`."""
+
+
+@bundle_group.command("keygen")
+@click.option("-o", "--output", "key_path", required=True, type=click.Path(path_type=Path),
+              help="Private key file (Ed25519 PEM, mode 0600); the public key goes to KEY.pub.")
+def keygen_cmd(key_path: Path) -> None:
+    """Create an Ed25519 signing key pair."""
+    from audit.bundle.keys import generate, key_id, load_public
+
+    try:
+        private, public = generate(key_path)
+    except (FileExistsError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"private key {private} (0600), public key {public}, key id {key_id(load_public(public))}")
+
+
+@bundle_group.command("create")
+@click.argument("report_dir", metavar="REPORT_DIR", type=click.Path(path_type=Path, exists=True))
+@click.option("--key", "key_path", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--no-files", is_flag=True, help="Hashes of the evidence files only, never their bytes.")
+def create_cmd(report_dir: Path, key_path: Path, output: Path, no_files: bool) -> None:
+    """Write one signed archive: report, image digest, tool and rules, cited evidence, in-toto attestation."""
+    from audit.bundle.create import create_bundle
+    from audit.bundle.keys import KeyFileError, load_private
+    from audit.load import ReportLoadError
+
+    try:
+        manifest = create_bundle(report_dir, load_private(key_path), output, no_files)
+    except (KeyFileError, ReportLoadError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    included = sum(1 for e in manifest["evidence"] if e["included"])
+    click.echo(f"{output}: image {manifest['image']['name']} sha256 {manifest['image']['sha256']}; "
+               f"{len(manifest['evidence'])} evidence files cited, {included} included ({manifest['evidence_files']})")
+
+
+@bundle_group.command("verify")
+@click.argument("bundle", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--pub", "pub_path", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def verify_bundle_cmd(bundle: Path, pub_path: Path) -> None:
+    """Check a bundle's signatures, every hash, and that its report re-renders identically (exit 1 if not)."""
+    from audit.bundle.check import BundleError, verify_bundle
+    from audit.bundle.keys import KeyFileError, load_public
+
+    try:
+        public = load_public(pub_path)
+    except KeyFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        manifest = verify_bundle(bundle, public)
+    except BundleError as exc:
+        click.echo(f"FAILED: {bundle}: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"OK: {bundle}: signature, hashes and report verified for image {manifest['image']['name']} "
+               f"sha256 {manifest['image']['sha256']}")
