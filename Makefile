@@ -49,7 +49,9 @@ fresh-check:
 lint: setup
 	@$(VENV)/bin/ruff check .
 
-bench: samples
+# bench/speed.py builds its images from the Debian control binaries (make controls)
+bench: samples controls
+	@$(PY) bench/speed.py --big
 	@$(PY) bench/extract.py
 	@$(PY) bench/inspect_stage.py
 	@$(PY) bench/cache.py
