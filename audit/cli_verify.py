@@ -33,12 +33,13 @@ def _is_report_json(path: Path) -> bool:
         return False
 
 
-def _audit_or_exit(target: Path, output: Path, jobs: int | None, quiet: bool) -> Report:
+def _audit_or_exit(target: Path, output: Path, jobs: int | None, quiet: bool, workdir: Path | None) -> Report:
     from rich.console import Console
 
     from audit.cli import _run_or_exit
 
-    config = AuditConfig(image=target, output_dir=output, cache=None, **({"jobs": jobs} if jobs else {}))
+    config = AuditConfig(image=target, output_dir=output, cache=None, workdir=workdir,
+                         **({"jobs": jobs} if jobs else {}))
     return _run_or_exit(config, Console(stderr=True), quiet, 0)
 
 
@@ -53,9 +54,11 @@ def _audit_or_exit(target: Path, output: Path, jobs: int | None, quiet: bool) ->
 @click.option("--fail-on", type=click.Choice(("none", "contradicted", "unverifiable")), default="none",
               show_default=True, help="Exit 1 when a statement is contradicted (or, with unverifiable, not confirmed).")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None, help="Worker processes for the audit.")
+@click.option("--workdir", type=click.Path(path_type=Path), default=None,
+              help="Extract here and keep it (a later `fwaudit bundle` then includes the evidence files).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary; errors only.")
 def verify_cmd(target: Path, declared_path: Path, output: Path | None, formats: str, fail_on: str,
-               jobs: int | None, quiet: bool) -> None:
+               jobs: int | None, workdir: Path | None, quiet: bool) -> None:
     """Check what a vendor declares against what the firmware IMAGE (or a saved REPORT.json) shows."""
     from audit.cli import _formats_or_usage, _load_or_exit, _write_each, stage_crashes
     from audit.knowledge import load_knowledge
@@ -74,7 +77,7 @@ def verify_cmd(target: Path, declared_path: Path, output: Path | None, formats: 
         report, out_dir = _load_or_exit(target), output or target.parent / "verify"
     else:
         out_dir = output or Path("reports") / (target.name or target.resolve().name)
-        report = _audit_or_exit(target, out_dir, jobs, quiet)
+        report = _audit_or_exit(target, out_dir, jobs, quiet, workdir)
     report.verification = verification_block(report, declared, kb, declared_path)
     _, failed = _write_each(report, out_dir, chosen)
     tripped = verification_gate(report.verification, fail_on)

@@ -3,6 +3,7 @@ HTML, Markdown, SARIF), the gate, exit 2 with nothing written for a malformed de
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -100,7 +101,17 @@ def test_verify_image_audits_then_verifies(tmp_path: Path) -> None:
                     "excluded_vendors: [huawei]\n")
     out = tmp_path / "out"
     code, text = run("verify", str(image), "--declared", str(decl), "-o", str(out), "-j", "1", "--fail-on",
-                     "contradicted")
+                     "contradicted", "--workdir", str(tmp_path / "work"))
     assert code == 1, text
     results = {r["id"]: r["status"] for r in json.loads((out / "report.json").read_text())["verification"]["results"]}
     assert results == {"soc.vendor": "contradicted", "soc.model": "contradicted", "excluded.huawei": "contradicted"}
+    # the kept work dir lets the bundle carry the cited files; the statement carries the verification summary
+    key = tmp_path / "k.pem"
+    assert run("bundle", "keygen", "-o", str(key))[0] == 0
+    code, text = run("bundle", str(out), "--key", str(key), "-o", str(tmp_path / "case.bundle"))
+    assert code == 0 and "0 included" not in text, text
+    assert run("bundle", "verify", str(tmp_path / "case.bundle"), "--pub", f"{key}.pub")[0] == 0
+    from audit.bundle.check import read_members
+    envelope = json.loads(read_members(tmp_path / "case.bundle")["attestation.dsse.json"])
+    predicate = json.loads(base64.b64decode(envelope["payload"]))["predicate"]
+    assert predicate["verification"]["summary"] == {"confirmed": 0, "contradicted": 3, "unverifiable": 0}
