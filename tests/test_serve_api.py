@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from audit.cli import main
+from audit.fleet.store import open_store
 from audit.load import report_from_dict
 from audit.report import cdx, html, json_report, markdown, sarif
 from audit.serve.app import create_app
@@ -190,3 +191,22 @@ def test_upload_is_audited_and_stored(tmp_path):
         assert detail["image"]["name"] == "router_copy.bin"
         assert client.get("/api/v1/images").json()["total"] == 1
     assert not any((tmp_path / "work" / "uploads").iterdir())  # the upload folder went with the audit
+
+
+def test_an_audit_that_cannot_run_is_a_failed_job(tmp_path):
+    from audit.serve.audit_child import AuditFailedError, audit_in_child
+    from audit.serve.jobs import Jobs
+
+    with pytest.raises(AuditFailedError) as caught:
+        audit_in_child(tmp_path / "missing.bin", 10, lambda _stage, _message: None)
+    assert "missing.bin" in str(caught.value)
+    with open_store(str(tmp_path / "s.sqlite")) as store:
+        jobs = Jobs(store, tmp_path / "work")
+        folder, path = jobs.new_upload("../x.bin")
+        assert path.parent == folder and folder.parent == tmp_path / "work" / "uploads" and path.name == "x.bin"
+        job = jobs.submit(path, 1)  # never written: the job fails with the reason, the worker goes on
+        deadline = time.monotonic() + 60
+        while job.status not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        jobs.close()
+    assert job.status == "failed" and "x.bin" in job.error and not folder.exists()

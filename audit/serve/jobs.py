@@ -1,4 +1,4 @@
-"""Queued audits of uploaded images: one worker thread runs `audit.pipeline.run`, then stores the report.
+"""Queued audits of uploaded images: one worker thread audits each in a child process, then stores the report.
 
 Uploads are written under the server's own work folder (`uploads/<random>/<sanitised name>`), never a path the
 client chose; the folder is removed when the audit ends, whatever the outcome.
@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.fleet.store import Store, StoreError
-from audit.model import AuditConfig
-from audit.pipeline import InputError, run
+from audit.serve.audit_child import AuditFailedError, audit_in_child
 
 NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 JOB_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -107,14 +106,14 @@ class Jobs:
             job.stage, job.message = stage, message[:300]
 
         try:
-            report = run(AuditConfig(image=path, jobs=1, timeout=self.timeout), progress)
-            self.store.add_report(report.to_dict(), source=f"upload:{job.name}")
-        except (InputError, StoreError, OSError) as exc:
+            report = audit_in_child(path, self.timeout, progress)
+            self.store.add_report(report, source=f"upload:{job.name}")
+        except (AuditFailedError, StoreError, OSError) as exc:
             job.status, job.error = "failed", str(exc)
             return
-        except Exception as exc:  # an audit that crashed must not kill the worker
+        except Exception as exc:  # an unexpected failure must not kill the worker
             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
             return
         with contextlib.suppress(KeyError, TypeError):
-            job.sha256 = str(report.image["sha256"])
+            job.sha256 = str(report["image"]["sha256"])
         job.status, job.stage, job.message = "done", "stored", "stored in the fleet store"
