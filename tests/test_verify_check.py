@@ -167,3 +167,20 @@ def test_spdx_sbom_sets(kb: KnowledgeBase) -> None:
     assert {k for k, v in status.items() if k.startswith("component.undeclared.")} == {
         "component.undeclared.gcc", "component.undeclared.hikvision-firmware"}
     assert block["summary"]["contradicted"] == 2 and block["declared"]["format"] == "spdx"
+
+
+def test_declared_supplier_vs_origin(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """openwrt-router shows busybox; the KB knows BusyBox as an entity, so a supplier it cannot relate is
+    contradicted; an unknown supplier, or a component not found, stays unverifiable."""
+    def declare(busybox_supplier: str) -> dict[str, Any]:
+        return {"schema": "fwaudit/declaration/v1", "components": [
+            {"name": "busybox", "version": "1.36.1", "supplier": busybox_supplier},
+            {"name": "linux", "version": "5.15.137", "supplier": "Acme Integrators"},
+            {"name": "openssl", "supplier": "huawei"}]}
+
+    results = run_check("openwrt-router", declare("huawei"), kb, tmp_path)
+    assert results["component.busybox.supplier"]["status"] == "contradicted"
+    assert results["component.linux.supplier"]["status"] == "unverifiable"  # supplier unknown to the KB
+    assert results["component.openssl.supplier"]["status"] == "unverifiable"  # not found
+    results = run_check("openwrt-router", declare("BusyBox"), kb, tmp_path)
+    assert results["component.busybox.supplier"]["status"] == "confirmed"

@@ -67,12 +67,15 @@ def _one(decl: DeclaredComponent, found: list[dict[str, Any]]) -> Result:
     return res
 
 
-def _supplier(decl: DeclaredComponent, kb: KnowledgeBase) -> Result | None:
+def _supplier(decl: DeclaredComponent, kb: KnowledgeBase, found: list[dict[str, Any]]) -> Result | None:
     if not decl.supplier:
         return None
     res = Result(f"component.{decl.name}.supplier", f"{decl.name} is supplied by {decl.supplier}",
                  "unverifiable", decl.supplier)
     supplier, origin = resolve_entity(kb, decl.supplier), resolve_entity(kb, decl.name)
+    if not _match(decl, found):
+        res.notes.append("the component is not found in the firmware")
+        return res
     if supplier is None or origin is None:
         res.notes.append("the knowledge base does not know " + ("the supplier" if supplier is None else
                                                                 "the component's origin"))
@@ -88,7 +91,7 @@ def check_components(report: Report, declared: tuple[DeclaredComponent, ...], kb
     out: list[Result] = []
     for decl in declared:
         out.append(_one(decl, found))
-        supplier = _supplier(decl, kb)
+        supplier = _supplier(decl, kb, found)
         if supplier:
             out.append(supplier)
     matched = {id(c) for d in declared for c in _match(d, found)}
