@@ -11,6 +11,7 @@ resolved through `rules/data/brands.yaml` (`resolve_brand`); a brand missing fro
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 
 from audit.dt_prefixes import fact_rule_rows as dt_prefix_rows
-from audit.resources import load_yaml, rules_dir
+from audit.resources import load_yaml, rules_digest, rules_dir
 
 RULES_ROOT = rules_dir()
 PARENT_RELATIONS = ("subsidiary_of", "brand_of")
@@ -344,8 +345,16 @@ def _load_table(path: Path, key: str, owner_key: str, entities: dict[str, Entity
 
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
-    """Load and validate `rules/vendors` and `rules/data`; raise `KnowledgeError` listing every problem."""
+    """Load and validate `rules/vendors` and `rules/data`; raise `KnowledgeError` listing every problem.
+
+    Loaded once per process and rule set (the digest of the files: an edited rule set is loaded afresh); the
+    attribute, policy and report stages share it, so treat it as read-only."""
     root = root or RULES_ROOT
+    return _load_knowledge(root, rules_digest(root))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_knowledge(root: Path, _digest: str) -> KnowledgeBase:
     errors: list[str] = []
     entities = _load_entities(root / "vendors", errors)
     data = root / "data"

@@ -6,9 +6,11 @@ the report (`<stage>.crash`) so one broken parser never costs the results of the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ from audit.attribute import attribute
 from audit.cache import ResultCache, result_key
 from audit.file_cache import FileMemo
 from audit.findings import find_all
+from audit.findings import prepare as prepare_findings
 from audit.inspect import inspect_files
 from audit.inventory import build_inventory, disk_path, unextracted_containers
 from audit.knowledge import load_knowledge
@@ -30,7 +33,7 @@ from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.policy import evaluate_policies
 from audit.report import json_report
 from audit.resources import rules_digest
-from audit.scan import scan_files
+from audit.scan import prepare_rules, scan_files
 from audit.treewalk import remove_tree
 from audit.unpack import UnpackResult, unpack
 from audit.unpack.formats.binwalk_sigs import BinwalkScan
@@ -161,7 +164,10 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
                "format": TREE_FORMAT if tree else _describe(image)},
     )
     emit("unpack", f"copying the tree {image.name}" if tree else f"unpacking {image.name} ({size} bytes)")
+    warm = threading.Thread(target=_prepare, args=(config, memo), name="fwaudit-prepare", daemon=True)
+    warm.start()  # knowledge, rules and tables load while unblob's process extracts (this one mostly waits)
     unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
+    warm.join()
     if unpacked is None:
         unpacked = UnpackResult(extract_dir=workdir / "extract")
     if unpacked.tree is not None:  # a tree's digest and size come from its copy (audit/unpack/tree.py)
@@ -242,6 +248,14 @@ def _findings(report: Report, items: list[tuple[Path, FileRecord]], matches: lis
     if vulns is not None:
         matched, status = vulns
         report.vulnerabilities = {**status, "matches": matched}
+
+
+def _prepare(config: AuditConfig, memo: FileMemo | None) -> None:
+    """Load what the analysis stages need (each is cached per process); a failure here is left for the stage
+    that needs it to report."""
+    for call in (load_knowledge, lambda: prepare_rules(memo, config.engine), prepare_findings):
+        with contextlib.suppress(Exception):  # the stage reports it when it runs
+            call()
 
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:

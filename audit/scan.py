@@ -131,6 +131,19 @@ def _init_worker(blob: bytes, engine: str) -> None:
         _WORKER.update(engine=engine, rules=yara.load(file=io.BytesIO(blob)))
 
 
+def _loads(blob: bytes, engine: str) -> None:
+    """Raise unless `blob` is compiled rules this engine reads; nothing is kept (yara-x objects are bound to the
+    thread that made them, and the pipeline may call this from its preparing thread)."""
+    if engine == "yara-x":
+        import yara_x
+
+        yara_x.Rules.deserialize_from(io.BytesIO(blob))
+    else:
+        import yara
+
+        yara.load(file=io.BytesIO(blob))
+
+
 def _scan_one(fs_path: str) -> tuple[list[_Hit], tuple[str, str] | None]:
     """Scan one file with this process's engine; return hits or an (error kind, message)."""
     try:
@@ -228,12 +241,28 @@ def _rules_blob(memo: FileMemo | None, rules_dir: Path | None, engine: str) -> b
     the stored copy loads), else compiled (and stored)."""
     if memo is None:
         return compile_rules(rules_dir, engine)
-    key = memo.key("rules", engine, rules_digest(rules_dir))
+    known = _BLOBS.get((engine, digest := rules_digest(rules_dir)))
+    if known is not None:
+        return known
+    _BLOBS[(engine, digest)] = blob = _stored_or_compiled(memo, rules_dir, engine, digest)
+    return blob
+
+
+_BLOBS: dict[tuple[str, str], bytes] = {}  # (engine, rules digest) -> compiled rules, once per process
+
+
+def prepare_rules(memo: FileMemo | None, engine: str = "yara-x", rules_dir: Path | None = None) -> None:
+    """Compile (or fetch) the rules now, so that the scan stage finds them ready."""
+    _rules_blob(memo, rules_dir, engine)
+
+
+def _stored_or_compiled(memo: FileMemo, rules_dir: Path | None, engine: str, digest: str) -> bytes:
+    key = memo.key("rules", engine, digest)
     stored = memo.get_many([key]).get(key)
     if stored is not None:
         try:
             blob = base64.b64decode(stored, validate=True)
-            _init_worker(blob, engine)  # proves that it loads
+            _loads(blob, engine)  # proves that it loads (the engine objects stay in this thread)
             return blob
         except Exception:  # noqa: S110  # a damaged entry: compile afresh, below
             pass

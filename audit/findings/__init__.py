@@ -54,6 +54,14 @@ class _FileOut:
     errors: list[AuditError] = field(default_factory=list)
 
 
+def prepare() -> None:
+    """Load the scanners' tables and compile their patterns now (the pipeline calls this while unblob works)."""
+    components.component_rows()
+    credentials.prepare()
+    endpoints.prepare()
+    services.prepare()
+
+
 def find_all(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fact],
              matches: Sequence[RuleMatch], jobs: int = 1, memo: FileMemo | None = None) -> FindingsResult:
     """All findings, endpoints and components of one image; with a `memo` (audit/file_cache.py), the strings

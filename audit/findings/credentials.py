@@ -188,3 +188,9 @@ def _config_secrets(record: FileRecord, seg: Segment) -> list[Finding]:
                                 f"hard-coded {key} in a configuration file ({shown})", record.path, ev, "CWE-259",
                                 f"{seg.offset}:{m.start()}"))
     return out
+
+
+def prepare() -> None:
+    """Load the Mirai table and compile its patterns (before the first file)."""
+    _mirai_index()
+    _alone_regex()

@@ -340,3 +340,7 @@ def classify(kind: str, host: str) -> dict[str, Any]:
     }
 
 
+def prepare() -> None:
+    """Load the public-suffix list and the owner table (before the first file)."""
+    _psl()
+    owner_rows()

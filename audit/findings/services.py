@@ -171,3 +171,8 @@ def _elf_names(fact: Fact) -> list[str]:
     if fact.kind == "elf.symbols":
         return sorted({str(n) for n in [*fact.data.get("exports", []), *fact.data.get("imports", [])]})
     return []
+
+
+def prepare() -> None:
+    """Load the port table and compile its pattern (before the first file)."""
+    _port_regex()
