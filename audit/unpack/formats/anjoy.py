@@ -56,20 +56,11 @@ def parse_anjoy(data: Buffer, size: int) -> AnjoyHeader:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class AnjoyHandler(ContainerHandler):
-        NAME = "anjoy"
-        PATTERNS = [HexString("41 4e 4a 4f 59 38 38 38")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_anjoy)
-        EXTRACTOR = MembersExtractor(parse_anjoy)
-        DOC = handler_doc("ANJOY888", "ANJVision", __doc__ or "", REFERENCES)
-
-    return AnjoyHandler
+    return members_handler("AnjoyHandler", "anjoy", (b"ANJOY888",), parse_anjoy,
+                           "ANJOY888", "ANJVision", __doc__ or "", REFERENCES)
 
 SPEC = FormatSpec(name="anjoy", title="ANJOY / ANJVision", magics=((0, b"ANJOY888"),), parse=parse_anjoy,
                   doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

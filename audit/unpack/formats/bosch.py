@@ -78,21 +78,12 @@ def parse_bosch(data: Buffer, size: int) -> BoschHeader:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class BoschHandler(ContainerHandler):
-        NAME = "bosch"
-        PATTERNS = [HexString("10 12 20 03")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_bosch)
-        EXTRACTOR = MembersExtractor(parse_bosch)
-        DOC = handler_doc("Bosch .fw", "Bosch", __doc__ or "", REFERENCES,
-                          ("Payload obfuscation/encryption not decoded.",))
-
-    return BoschHandler
+    return members_handler("BoschHandler", "bosch", (MAGIC,), parse_bosch,
+                           "Bosch .fw", "Bosch", __doc__ or "", REFERENCES,
+                           ("Payload obfuscation/encryption not decoded.",))
 
 SPEC = FormatSpec(name="bosch", title="Bosch .fw", magics=((0, MAGIC),), parse=parse_bosch, doc=__doc__ or "",
                   handler=handler, status="facts + payload carve (payload obfuscated)", references=REFERENCES)

@@ -18,6 +18,7 @@ from unblob.models import (
     Handler,
     HandlerDoc,
     HandlerType,
+    HexString,
     Reference,
     ValidChunk,
 )
@@ -88,3 +89,16 @@ def handler_doc(name: str, vendor: str, description: str, references: tuple[str,
     return HandlerDoc(name=name, description=description, vendor=vendor, handler_type=HandlerType.ARCHIVE,
                       references=[Reference(title=url, url=url) for url in references],
                       limitations=list(limitations))
+
+
+def members_handler(class_name: str, name: str, magics: tuple[bytes, ...], parse: Parser, title: str, vendor: str,
+                    description: str, references: tuple[str, ...], limitations: tuple[str, ...] = ()) -> type:
+    """The usual vendor container Handler: found by its magic(s), sized by its header parser, unpacked by
+    writing the parsed member table (`MembersExtractor`)."""
+    return type(class_name, (ContainerHandler,), {
+        "NAME": name,
+        "PATTERNS": [HexString(magic.hex(" ")) for magic in magics],
+        "PARSE": staticmethod(parse),
+        "EXTRACTOR": MembersExtractor(parse),
+        "DOC": handler_doc(title, vendor, description, references, limitations),
+    })

@@ -133,21 +133,12 @@ def _entry_order(rows: list[tuple[str, int, int, int]], floor: int, size: int) -
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class DavHandler(ContainerHandler):
-        NAME = "hikvision_dav"
-        PATTERNS = [HexString(m.hex(" ")) for m in OBFUSCATED_MAGICS]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_dav)
-        EXTRACTOR = MembersExtractor(parse_dav)
-        DOC = handler_doc("Hikvision digicap.dav", "Hikvision", __doc__ or "", REFERENCES,
-                          ("HK20/HK30 tables and payloads are encrypted: identified, not extracted.",))
-
-    return DavHandler
+    return members_handler("DavHandler", "hikvision_dav", OBFUSCATED_MAGICS, parse_dav,
+                           "Hikvision digicap.dav", "Hikvision", __doc__ or "", REFERENCES,
+                           ("HK20/HK30 tables and payloads are encrypted: identified, not extracted.",))
 
 SPEC = FormatSpec(
     name="hikvision_dav", title="Hikvision / EZVIZ digicap.dav", magics=tuple((0, m) for m in OBFUSCATED_MAGICS),

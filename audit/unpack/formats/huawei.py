@@ -109,21 +109,12 @@ def _items(r: TableReader, table: int, count: int, size: int, data: Buffer) -> t
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class HwnpHandler(ContainerHandler):
-        NAME = "huawei_hwnp"
-        PATTERNS = [HexString("48 57 4e 50")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_hwnp)
-        EXTRACTOR = MembersExtractor(parse_hwnp)
-        DOC = handler_doc("Huawei HWNP", "Huawei", __doc__ or "", REFERENCES,
-                          ("Signature blocks (when present) are carved, not verified.",))
-
-    return HwnpHandler
+    return members_handler("HwnpHandler", "huawei_hwnp", (b"HWNP",), parse_hwnp,
+                           "Huawei HWNP", "Huawei", __doc__ or "", REFERENCES,
+                           ("Signature blocks (when present) are carved, not verified.",))
 
 SPEC = FormatSpec(name="huawei_hwnp", title="Huawei HWNP", magics=((0, b"HWNP"),), parse=parse_hwnp,
                   doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

@@ -68,20 +68,11 @@ def parse_pak(data: Buffer, size: int) -> PakHeader:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class PakHandler(ContainerHandler):
-        NAME = "reolink_pak"
-        PATTERNS = [HexString("13 59 72 32")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_pak)
-        EXTRACTOR = MembersExtractor(parse_pak)
-        DOC = handler_doc("Reolink/Swann .pak", "Reolink", __doc__ or "", REFERENCES)
-
-    return PakHandler
+    return members_handler("PakHandler", "reolink_pak", (MAGIC,), parse_pak,
+                           "Reolink/Swann .pak", "Reolink", __doc__ or "", REFERENCES)
 
 SPEC = FormatSpec(name="reolink_pak", title="Reolink / Swann .pak", magics=((0, MAGIC),), parse=parse_pak,
                   doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

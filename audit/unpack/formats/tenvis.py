@@ -96,20 +96,11 @@ def _file_member(r: TableReader, body: int, length: int) -> Member | None:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class Pk2Handler(ContainerHandler):
-        NAME = "tenvis_pk2"
-        PATTERNS = [HexString("50 4b 32 00")]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_pk2)
-        EXTRACTOR = MembersExtractor(parse_pk2)
-        DOC = handler_doc("Tenvis PK2", "Tenvis", __doc__ or "", REFERENCES)
-
-    return Pk2Handler
+    return members_handler("Pk2Handler", "tenvis_pk2", (b"PK2\0",), parse_pk2,
+                           "Tenvis PK2", "Tenvis", __doc__ or "", REFERENCES)
 
 SPEC = FormatSpec(name="tenvis_pk2", title="Tenvis PK2", magics=((0, b"PK2\0"),), parse=parse_pk2,
                   doc=__doc__ or "", handler=handler, status="unpacks", references=REFERENCES)

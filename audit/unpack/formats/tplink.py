@@ -72,21 +72,12 @@ def parse_tplink(data: Buffer, size: int) -> TplinkHeader:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class TplinkHandler(ContainerHandler):
-        NAME = "tplink"
-        PATTERNS = [HexString(CLASSIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_tplink)
-        EXTRACTOR = MembersExtractor(parse_tplink)
-        DOC = handler_doc("TP-Link v1 header", "TP-Link", __doc__ or "", REFERENCES,
-                          ("Signed fw-type images: detection only.",))
-
-    return TplinkHandler
+    return members_handler("TplinkHandler", "tplink", (CLASSIC,), parse_tplink,
+                           "TP-Link v1 header", "TP-Link", __doc__ or "", REFERENCES,
+                           ("Signed fw-type images: detection only.",))
 
 SPEC = FormatSpec(name="tplink", title="TP-Link", magics=((0, CLASSIC), (0x14, FW_TYPE)), parse=parse_tplink,
                   doc=__doc__ or "", handler=handler, status="unpacks (classic); detection-only (fw-type)",

@@ -45,20 +45,11 @@ def parse_zte(data: Buffer, size: int) -> ZteHeader:
 
 @functools.cache
 def handler() -> type:
-    """unblob's Handler for this format, defined on first use: importing unblob costs about a second,
-    and only unblob's own processes need it (through `unblob_plugin.py`)."""
-    from unblob.models import HexString
+    """unblob's Handler for this format, built on first use (`members_handler`: unblob is imported then)."""
+    from audit.unpack.formats.handler import members_handler
 
-    from audit.unpack.formats.handler import ContainerHandler, MembersExtractor, handler_doc
-
-    class ZteHandler(ContainerHandler):
-        NAME = "zte"
-        PATTERNS = [HexString(MAGIC.hex(" "))]  # noqa: RUF012 - unblob declares PATTERNS as a list
-        PARSE = staticmethod(parse_zte)
-        EXTRACTOR = MembersExtractor(parse_zte)
-        DOC = handler_doc("ZTE", "ZTE", __doc__ or "", REFERENCES, ("Header fields after the magic are not parsed.",))
-
-    return ZteHandler
+    return members_handler("ZteHandler", "zte", (MAGIC,), parse_zte,
+                           "ZTE", "ZTE", __doc__ or "", REFERENCES, ("Header fields after the magic are not parsed.",))
 
 SPEC = FormatSpec(name="zte", title="ZTE", magics=((0, MAGIC),), parse=parse_zte, doc=__doc__ or "",
                   handler=handler, status="detection + payload carve", references=REFERENCES)
