@@ -16,6 +16,7 @@ import argparse
 import copy
 import hashlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -57,12 +58,20 @@ def variants(folder: Path, count: int) -> list[Path]:
     return out
 
 
-def batch_seconds(folder: Path, workers: int, db: str) -> tuple[float, int, int]:
+def _cpu() -> float:
+    """Busy CPU seconds of the whole machine so far (/proc/stat: everything but idle and iowait). The pool's
+    workers are the forkserver's children, not ours, so rusage would miss them: run this on a quiet machine."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def batch_seconds(folder: Path, workers: int, db: str) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds of one batch over `folder` (the pool is shut down before CPU is read)."""
     config = BatchConfig(inputs=(str(folder),), audit=AuditConfig(image=Path(), jobs=1))
     with open_store(db) as store:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         result = run_batch(config, store, lambda: LocalExecutor(workers))
-        return time.perf_counter() - start, result.stored, len(result.failed)
+        return time.perf_counter() - start, _cpu() - cpu, result.stored, len(result.failed)
 
 
 def bench_batch(count: int, workers: list[int], tmp: Path) -> None:
@@ -71,9 +80,13 @@ def bench_batch(count: int, workers: list[int], tmp: Path) -> None:
     print(f"batch: {count} sample variants, local process pool")
     seconds = {}
     for n in workers:
-        took, stored, failed = batch_seconds(folder, n, str(tmp / f"batch-{n}.sqlite"))
+        took, cpu, stored, failed = batch_seconds(folder, n, str(tmp / f"batch-{n}.sqlite"))
         seconds[n] = took
-        print(f"  {n} worker(s): {took:7.1f} s  ({count / took:.2f} images/s; {stored} stored, {failed} failed)")
+        print(f"  {n} worker(s): {took:7.1f} s  ({count / took:.2f} images/s; {stored} stored, {failed} failed); "
+              f"CPU {cpu:.1f} s = {cpu / took:.2f} cores busy")
+    cores = os.cpu_count() or 1
+    if 1 in seconds:  # one worker already keeping c cores busy leaves at most cores / c to gain
+        print(f"  ceiling on this {cores}-core machine: the speed-up cannot pass {cores} / (cores busy with 1 worker)")
     if 1 in seconds:
         for n in workers:
             if n != 1:

@@ -128,12 +128,21 @@ def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fa
 def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_FileOut]:
     if jobs <= 1 or len(jobs_list) < POOL_THRESHOLD:
         return [_scan_one(job) for job in jobs_list]
-    try:
+    order = sorted(range(len(jobs_list)), key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at
+    try:                                                                     # the end keeps one worker busy alone
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_scan_one, jobs_list, chunksize=8))
+            done = list(pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=2))
+        out: list[_FileOut] = [_FileOut()] * len(jobs_list)
+        for i, result in zip(order, done, strict=True):
+            out[i] = result
+        return out
     except Exception as exc:  # a broken pool: report it, then do the work in-process
         errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))
         return [_scan_one(job) for job in jobs_list]
+
+
+def _size(job: _Job) -> int:
+    return job.records[0].size or 0
 
 
 def _scan_one(job: _Job) -> _FileOut:

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.findings.common import evidence, make_finding, mask
 from audit.findings.tables import mirai_pairs, mirai_reference
-from audit.findings.text import Segment, candidates, joined_text
+from audit.findings.text import Segment, Sieve, as_strings, candidates, present
 from audit.model import Fact, FileRecord, Finding
 
 CATEGORY = "credentials"
@@ -33,6 +33,8 @@ TOKENS = (
     ("stripe-live-key", re.compile(r"sk_live_[0-9A-Za-z]{24,}")),
     ("jwt", re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
 )
+COLON = re.compile(":")
+TOKEN_HINTS = {"aws-access-key": Sieve(re.compile("AKIA"), TOKENS[0][1])}  # its look-behind hides the literal
 CREDENTIAL_WORD = re.compile(r"(?i)pass|login|auth|telnet|ftp|user|cred|chpasswd")
 DOC_PATH = re.compile(r"(^|/)usr/share/(doc|man|info)/|\.(html?|js|css|md|txt|pdf)$", re.I)
 STANDARD_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox", "hush", "csh", "tcsh"})
@@ -99,13 +101,13 @@ def scan_file(records: Sequence[FileRecord], segments: Iterable[Segment], text_f
     out: list[Finding] = []
     config = text_file and not DOC_PATH.search(record.path)
     seen: set[str] = set()
-    segs = list(segments)
-    joined = joined_text(segs)  # patterns that match nowhere in the file are not run per string
+    segs = as_strings(segments)  # patterns that match nowhere in the file are not run per string
     distinctive, common, _alone = _mirai_index()
-    pairs = (distinctive.search(joined) is not None, common.search(joined) is not None)
-    tokens = tuple((name, pattern) for name, pattern in TOKENS if pattern.search(joined))
+    sieves = (Sieve(COLON, distinctive), Sieve(COLON, common))  # every pair is `user:password`
+    pairs = (present(segs, sieves[0]), present(segs, sieves[1]))
+    tokens = tuple((name, pattern) for name, pattern in TOKENS if present(segs, TOKEN_HINTS.get(name, pattern)))
     if not config:  # only the strings where a pair, a lone password or a token can be (`candidates`)
-        wanted = [p for p, present in ((distinctive, pairs[0]), (common, pairs[1])) if present]
+        wanted = [s for s, found in zip(sieves, pairs, strict=True) if found]
         segs = candidates(segs, *wanted, _alone_regex(), *(pattern for _, pattern in tokens))
     for seg in segs:
         out.extend(_mirai_hits(record, seg, seen, pairs))

@@ -28,7 +28,7 @@ from publicsuffixlist import PublicSuffixList
 
 from audit.findings.endpoint_sources import NON_DATA_SECTION, section_at
 from audit.findings.tables import OwnerRow, benign_domains, owner_rows
-from audit.findings.text import Segment, candidates
+from audit.findings.text import Segment, Sieve, as_strings, candidates
 
 MAX_HITS_PER_FILE = 1000
 HOST_TABLE = "host-table"
@@ -60,6 +60,11 @@ DOMAIN = re.compile(rf"(?<![\w.@/%$-])((?:{LABEL}\.){{1,10}}[A-Za-z][A-Za-z0-9-]
 OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 IPV4 = re.compile(rf"(?<![\w.:-])({OCTET}(?:\.{OCTET}){{3}})(?::(\d{{1,5}}))?(?![\w-]|\.\d)")
 IPV6 = re.compile(r"(?<![\w:.])\[?([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?:\]:(\d{1,5}))?(?![\w:.])")
+# Each pattern with a hint that matches wherever it does (`Sieve`): `://` in a URL, `@` in an email, a dot then
+# a letter before a domain's last label, a dot then a digit inside an IPv4 address, two colons at most four hex
+# digits apart in an IPv6 one.
+SIEVES = (Sieve(re.compile("://"), URL), Sieve(re.compile("@"), EMAIL), Sieve(re.compile(r"\.[A-Za-z]"), DOMAIN),
+          Sieve(re.compile(r"\.\d"), IPV4), Sieve(re.compile(r":[0-9A-Fa-f]{0,4}:"), IPV6))
 VERSION_BEFORE = re.compile(
     r"(?i)(?<![a-z])(?:version|ver|v|release|rev|build|kernel|linux|gcc|firmware|fw)[\s:=_\"'-]{0,3}$")
 IP_CONTEXT = re.compile(r"(?i)(?:ip|addr|address|server|dns|host|gateway|gw|mask|route|ntp|nameserver|proxy)")
@@ -200,7 +205,7 @@ def extract(segments: Iterable[Segment], source: str = "text",
         return hits
     # Only the segments where a host, URL, address or email can be: every hit of `_in_segment` starts as a
     # match of one of these patterns, and none of them matches a newline (`candidates`' condition)
-    for seg in candidates(list(segments), URL, EMAIL, DOMAIN, IPV4, IPV6):
+    for seg in candidates(as_strings(segments), *SIEVES):
         if not any(c in seg.text for c in ".:@"):
             continue
         found = [h for h in _in_segment(seg) if (not literal or _quoted(seg, h))

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit.findings.common import evidence, make_finding, severity_of, show
 from audit.findings.tables import owner_rows, port_rows
-from audit.findings.text import Segment, candidates
+from audit.findings.text import Segment, Sieve, as_strings, candidates
 from audit.model import Fact, FileRecord, Finding, RuleMatch, Severity
 
 CATEGORY = "services"
@@ -23,7 +23,7 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 RISKY_FLAGS = ("telnet", "uart", "debug")
 FLAG_SEVERITY: dict[str, Severity] = {"telnetctrl": "medium", "xmuart": "medium"}
 MAX_PORT_HITS = 20
-PORT_WORD = re.compile(r":|(?i:port)")
+PORT_WORD = Sieve(re.compile("[:Pp]"), re.compile(r":|(?i:port)"))  # strings are ASCII: p/P only
 
 
 def parse_detail(detail: str | None) -> dict[str, str]:
@@ -128,7 +128,7 @@ def scan_ports(records: Sequence[FileRecord], segments: Iterable[Segment]) -> li
     """Vendor service/debug ports written next to an address or a `port` key."""
     record, regex, rows = records[0], _port_regex(), port_rows()
     out: dict[int, Finding] = {}
-    for seg in candidates(list(segments), PORT_WORD):  # a `:` or the word `port`, whatever the case
+    for seg in candidates(as_strings(segments), PORT_WORD):  # a `:` or the word `port`, whatever the case
         for m in regex.finditer(seg.text):
             row = rows[int(m.group(1))]
             if row.port in out:

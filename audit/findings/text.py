@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
@@ -50,7 +50,7 @@ def segments(data: bytes) -> Iterator[Segment]:
     return iter(segment_list(data))
 
 
-def segment_list(data: bytes) -> list[Segment]:
+def segment_list(data: bytes) -> Strings:
     """`segments(data)` as a list (built with comprehensions: the common case, a run shorter than MAX_SEGMENT,
     costs one tuple)."""
     text = data.decode("latin-1")  # one code point per byte: the runs are the same, their text needs no decode
@@ -60,7 +60,7 @@ def segment_list(data: bytes) -> list[Segment]:
         out = [piece for m in ASCII_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group(), False)]
     if "\0" in text:
         out.extend(piece for m in WIDE_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group()[::2], True))
-    return out
+    return Strings(out)
 
 
 def _pieces(offset: int, text: str, wide: bool) -> Iterator[Segment]:
@@ -72,23 +72,75 @@ def _pieces(offset: int, text: str, wide: bool) -> Iterator[Segment]:
         yield Segment(offset + i * step, text[i : i + MAX_SEGMENT], wide)
 
 
-def candidates(segs: Sequence[Segment], *patterns: re.Pattern[str]) -> list[Segment]:
+class Sieve(NamedTuple):
+    """A pattern and its hint: a cheap regex (a literal, or a short class the engine skips through fast) that
+    matches inside every string in which `pattern` matches. `candidates` and `present` run the hint over all
+    of a file's strings and the pattern only over the strings the hint flags: the same answers, for less."""
+
+    hint: re.Pattern[str]
+    pattern: re.Pattern[str]
+
+
+Pattern = re.Pattern[str] | Sieve
+
+
+class Strings(list[Segment]):
+    """A file's segments; their newline-joined text is built once and shared by every scanner that asks."""
+
+    _joined: tuple[str, list[int]] | None = None
+
+    def joined(self) -> tuple[str, list[int]]:
+        """(all texts joined by newlines, the start of each segment's text in it)."""
+        if self._joined is None:
+            self._joined = _join(self)
+        return self._joined
+
+
+def as_strings(segments: Iterable[Segment]) -> Strings:
+    """`segments` as `Strings` (itself when it already is: its joined text is kept)."""
+    return segments if isinstance(segments, Strings) else Strings(segments)
+
+
+def _join(segs: Sequence[Segment]) -> tuple[str, list[int]]:
+    return "\n".join(seg.text for seg in segs), list(accumulate((len(seg.text) + 1 for seg in segs), initial=0))
+
+
+def _joined(segs: Sequence[Segment]) -> tuple[str, list[int]]:
+    return segs.joined() if isinstance(segs, Strings) else _join(segs)
+
+
+def _hit_indices(pattern: re.Pattern[str], text: str, starts: list[int]) -> set[int]:
+    return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
+
+
+def candidates(segs: Sequence[Segment], *patterns: Pattern) -> list[Segment]:
     """The segments in which any of `patterns` matches, in order.
 
     Each pattern runs once over all texts joined by newlines (no segment holds one) instead of once per
     segment, which on a binary's strings is several times cheaper. Exact for patterns that never match a
     newline and whose look-arounds treat a newline as they treat the start or end of a text (a negative
-    look-around whose class has no newline): then the matches inside one segment are the same either way.
+    look-around whose class has no newline): then the matches inside one segment are the same either way,
+    whichever segments are its neighbours (a `Sieve`'s pattern runs over the flagged segments only).
     """
     if not segs or not patterns:
         return []
-    joined = "\n".join(seg.text for seg in segs)
-    starts = list(accumulate((len(seg.text) + 1 for seg in segs), initial=0))
-    found = {bisect_right(starts, m.start()) - 1 for pattern in patterns for m in pattern.finditer(joined)}
+    text, starts = _joined(segs)
+    found: set[int] = set()
+    for pattern in patterns:
+        if isinstance(pattern, Sieve):
+            flagged = sorted(_hit_indices(pattern.hint, text, starts))
+            if flagged:
+                sub_text, sub_starts = _join([segs[i] for i in flagged])
+                found.update(flagged[j] for j in _hit_indices(pattern.pattern, sub_text, sub_starts))
+        else:
+            found.update(_hit_indices(pattern, text, starts))
     return [segs[i] for i in sorted(found)]
 
 
-def joined_text(segs: Sequence[Segment]) -> str:
-    """Every segment's text, joined by newlines: `pattern.search(joined_text(segs))` is None when the pattern
-    (under the conditions of `candidates`) matches in no segment."""
-    return "\n".join(seg.text for seg in segs)
+def present(segs: Sequence[Segment], pattern: Pattern) -> bool:
+    """Whether `pattern` matches in any segment (under the conditions of `candidates`)."""
+    if not segs:
+        return False
+    if isinstance(pattern, Sieve):
+        return bool(candidates(segs, pattern))
+    return pattern.search(_joined(segs)[0]) is not None

@@ -191,7 +191,7 @@ def _watch(
         files, total, (members, container) = measure_members(root)
         chunk_log.poll(time.monotonic())
         walk_cost = time.monotonic() - walk_start
-        interval = min(2.0, max(0.02, 4 * walk_cost))  # keep the watcher's cost a fraction of the run
+        interval = min(2.0, max(0.02, 9 * walk_cost))  # the watcher costs at most a tenth of a core
         if progress is not None:
             progress(files, total)
         elapsed = time.monotonic() - start
