@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import os
 import resource
 import shutil
@@ -20,12 +21,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from audit.unpack import zygote
 from audit.unpack.bounded_inflate import BUDGET_ENV
 from audit.unpack.chunk_log import ChunkLog, SearchLimits
 
 WRAPPER_DIR = Path(__file__).with_name("bin")
 FORMATS_PLUGIN = Path(__file__).with_name("formats") / "unblob_plugin.py"  # our vendor container handlers
+log = logging.getLogger(__name__)
 
 
 class EngineMissingError(RuntimeError):
@@ -151,17 +155,14 @@ def run_unblob(
     report_path = workdir / "unblob-report.json"
     log_path = workdir / "unblob.log"
     engine = unblob_dir_command() if image.is_dir() else unblob_command()
-    cmd = [*engine, "--extract-dir", str(extract_dir), "--depth", str(depth),
-           "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
-           "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
+    args = ["--extract-dir", str(extract_dir), "--depth", str(depth),
+            "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
+            "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
     stderr_path = workdir / "unblob.stderr"
     start = time.monotonic()
     env = {**child_env(), BUDGET_ENV: str(caps.max_bytes)}  # bombs: stream-end searches stop at the cap
     with stderr_path.open("wb") as stderr:
-        child = subprocess.Popen(
-            cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size, caps.max_memory),
-        )
+        child = _start(image.is_dir(), [*engine, *args], workdir, env, stderr, stderr_path, caps)
         cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
     seconds = time.monotonic() - start
     files, total = measure_tree(extract_dir)
@@ -174,9 +175,25 @@ def run_unblob(
     )
 
 
+def _start(tree: bool, cmd: list[str], workdir: Path, env: dict[str, str], stderr: IO[bytes], stderr_path: Path,
+           caps: Caps) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
+    """The capped unblob child: forked from the zygote (audit/unpack/zygote.py), else a fresh process."""
+    if zygote.enabled():
+        argv = [Path(cmd[1 if tree else 0]).name, *cmd[2 if tree else 1:]]
+        try:
+            return zygote.spawn("dir" if tree else "cli", argv, workdir, env, stderr_path, caps.max_file_size,
+                                caps.max_memory)
+        except zygote.ZygoteError as exc:
+            log.info("%s; starting unblob as a new process", exc)
+    return subprocess.Popen(
+        cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size, caps.max_memory),
+    )
+
+
 def _watch(
-    child: subprocess.Popen[bytes], root: Path, caps: Caps, start: float, progress: Progress | None,
-    chunk_log: ChunkLog,
+    child: subprocess.Popen[bytes] | zygote.ZygoteChild, root: Path, caps: Caps, start: float,
+    progress: Progress | None, chunk_log: ChunkLog,
 ) -> tuple[str | None, str, int, int]:
     """Poll the tree and unblob's log until the child exits or a cap is reached; kill the group on a cap."""
     interval = 0.02
@@ -232,7 +249,7 @@ def group_rss(pid: int, limit: int = 64) -> int:
     return largest
 
 
-def _kill_group(child: subprocess.Popen[bytes]) -> None:
+def _kill_group(child: subprocess.Popen[bytes] | zygote.ZygoteChild) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
     child.wait()

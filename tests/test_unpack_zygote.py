@@ -1,0 +1,83 @@
+"""unblob runs forked from a zygote (audit/unpack/zygote.py): the same reports as fresh processes, the zygote
+reused, a dead zygote replaced, and caps still end the run (real unblob, real samples)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from audit.model import AuditConfig
+from audit.pipeline import run
+from audit.unpack import zygote
+from audit.unpack.engine import Caps, run_unblob
+from tests.conftest import SAMPLES_BUILD
+
+XM = SAMPLES_BUILD / "xm-camera.bin"
+INGENIC = SAMPLES_BUILD / "ingenic-cam.bin"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not XM.is_file():
+        pytest.skip("samples not built (make samples)")
+    monkeypatch.setenv("FWAUDIT_ZYGOTE", "on")
+    zygote.shutdown()
+
+
+def _report(image: Path) -> str:
+    data = run(AuditConfig(image=image, jobs=1)).to_dict()
+    data.pop("run", None)
+    return json.dumps(data, sort_keys=True)
+
+
+def test_forked_runs_give_the_reports_of_fresh_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    forked = _report(XM)
+    monkeypatch.setenv("FWAUDIT_ZYGOTE", "off")
+    fresh = _report(XM)
+    assert forked == fresh
+    assert '"claims"' in forked and "xiongmai" in forked.lower()
+
+
+def test_the_zygote_is_reused_and_a_dead_one_replaced() -> None:
+    _report(XM)
+    assert len(zygote._idle) == 1
+    first = zygote._idle[0].proc.pid
+    _report(XM)
+    assert [z.proc.pid for z in zygote._idle] == [first]  # the same server ran the second extraction
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.2)
+    again = _report(XM)
+    assert '"claims"' in again
+    assert zygote._idle and zygote._idle[0].proc.pid != first
+
+
+def test_a_cap_kills_the_forked_run_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    extract = work / "extract"
+    extract.mkdir(parents=True)
+    caps = Caps(max_bytes=1 << 30, max_files=100_000, max_file_size=1 << 30, timeout=0.3)
+    started: list[int] = []
+    real_spawn = zygote.spawn
+
+    def spawn(*args, **kwargs):  # the real spawn; the test only notes the pid it got
+        child = real_spawn(*args, **kwargs)
+        started.append(child.pid)
+        return child
+
+    monkeypatch.setattr(zygote, "spawn", spawn)
+    result = run_unblob(INGENIC, extract, work, 4, 1, caps)
+    assert started, "the run was not forked from the zygote"
+    assert result.cap_hit == "timeout"
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)
+
+
+def test_off_starts_fresh_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FWAUDIT_ZYGOTE", "off")
+    _report(XM)
+    assert zygote._idle == []
