@@ -35,7 +35,7 @@ from audit.report import json_report
 from audit.resources import rules_digest
 from audit.scan import prepare_rules, scan_files
 from audit.treewalk import remove_tree
-from audit.unpack import UnpackResult, unpack
+from audit.unpack import UnpackResult, discard_engine, unpack, warm_engine
 from audit.unpack.formats.binwalk_sigs import BinwalkScan
 from audit.unpack.member_names import unsafe_member_facts
 from audit.unpack.tree import TREE_FORMAT
@@ -97,6 +97,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     """
     emit = events or (lambda _stage, _msg: None)
     image = check_input(config.image)
+    warm_engine()  # unblob's imports, in its own process, while this one hashes and looks in the cache
     started = datetime.now(UTC)
     clock = time.monotonic()
     store = ResultCache(config.cache, config.cache_cap) if config.cache is not None else None
@@ -106,7 +107,9 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     image_sha = sha256_file(image) if cache else None
     key = result_key(config, image_sha) if cache and image_sha else None
     report, workdir, owned = _cached(cache, key, emit), None, False
-    if report is None:
+    if report is not None:
+        discard_engine()
+    else:
         workdir, owned = _make_workdir(config, image)
         try:
             report = _audit(config, image, workdir, emit, image_sha, memo)

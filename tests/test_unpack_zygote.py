@@ -81,3 +81,17 @@ def test_off_starts_fresh_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FWAUDIT_ZYGOTE", "off")
     _report(XM)
     assert zygote._idle == []
+
+
+def test_the_zygote_started_early_is_the_one_that_runs_unblob() -> None:
+    _report(XM)
+    assert len(zygote._idle) == 1 and zygote._idle[0].served
+
+
+def test_a_cache_hit_leaves_no_zygote_behind(tmp_path: Path) -> None:
+    config = AuditConfig(image=XM, jobs=1, cache=tmp_path / "results.sqlite")
+    assert run(config).run["cache"] == "miss"
+    zygote.shutdown()
+    again = run(config)
+    assert again.run["cache"] == "hit"
+    assert zygote._idle == []  # the one started early was stopped, not left importing unblob

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.model import AuditConfig, AuditError, Chunk
-from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, run_unblob
+from audit.unpack import zygote
+from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, child_env, run_unblob
 from audit.unpack.jffs2_check import damaged_jffs2
 from audit.unpack.promises import missing_files
 from audit.unpack.tree import TreeCopy, copy_tree, walk_entries
@@ -20,7 +21,8 @@ from audit.unpack.unblob_report import (
     origin_from_names,
 )
 
-__all__ = ["EngineMissingError", "Origin", "UnpackResult", "origin_from_names", "unpack"]
+__all__ = ["EngineMissingError", "Origin", "UnpackResult", "discard_engine", "origin_from_names", "unpack",
+           "warm_engine"]
 
 
 @dataclass
@@ -40,6 +42,16 @@ class UnpackResult:
             if ancestor in self.origins:
                 return self.origins[ancestor]
         return None if self.origins else origin_from_names(path)
+
+
+def warm_engine() -> None:
+    """Start unblob's zygote now (audit/unpack/zygote.py) so its imports overlap the work before unpacking."""
+    zygote.prestart(child_env())
+
+
+def discard_engine() -> None:
+    """Stop a zygote that `warm_engine` started and no run used (the audit was answered from the cache)."""
+    zygote.discard_unused()
 
 
 def caps_for(config: AuditConfig, input_size: int) -> Caps:

@@ -37,6 +37,7 @@ class Zygote:
     """One server process (bin/unblob-zygote) and the pipe to it."""
 
     def __init__(self, env: dict[str, str]) -> None:
+        self.served = False  # whether a run was forked from it
         self.proc = subprocess.Popen(
             [sys.executable, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, cwd="/", start_new_session=True, close_fds=True)
@@ -143,7 +144,43 @@ def spawn(entry: str, argv: list[str], cwd: Path, env: dict[str, str], stderr: P
     if not answer or not isinstance(answer.get("pid"), int):
         _drop(zygote)
         raise ZygoteError(f"the unblob zygote did not start the run: {answer!r}")
+    zygote.served = True
     return ZygoteChild(zygote, answer["pid"])
+
+
+def prestart(env: dict[str, str]) -> None:
+    """Start a zygote now, if none is idle, so that its imports overlap what the audit does before unpacking
+    (hashing, the cache lookup, loading rules). Best effort: a zygote that cannot start is the next run's
+    problem, which then starts a fresh process."""
+    if not enabled():
+        return
+    with _lock:
+        dead = [z for z in _idle if not z.alive]
+        _idle[:] = [z for z in _idle if z not in dead]
+        if _idle:
+            return
+    for zygote in dead:
+        zygote.close()
+    with contextlib.suppress(OSError):
+        zygote = Zygote(env)
+        with _lock:
+            _idle.append(zygote)
+
+
+def discard_unused() -> None:
+    """Kill the idle zygotes that never ran anything (an audit answered from the cache needs none); their
+    imports are not waited for."""
+    with _lock:
+        unused = [z for z in _idle if not z.served]
+        for zygote in unused:
+            _idle.remove(zygote)
+    for zygote in unused:
+        with contextlib.suppress(OSError):
+            zygote.proc.kill()
+        zygote.proc.wait()
+        for pipe in (zygote.proc.stdin, zygote.proc.stdout):
+            with contextlib.suppress(OSError):
+                pipe and pipe.close()
 
 
 def _take(env: dict[str, str]) -> Zygote:
