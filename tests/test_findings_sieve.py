@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit.findings import credentials, endpoints, services
-from audit.findings.text import Segment, Sieve, Strings, candidates, present, segment_list
+from audit.findings.text import MAX_SEGMENT, Segment, Sieve, Strings, candidates, holds, present, segment_list
 from tests.conftest import CORPUS, REPO
 
 PAIRS = credentials._mirai_index()[:2]
@@ -60,3 +60,29 @@ def test_sieves_flag_what_their_patterns_flag_on_real_files() -> None:
         segs = segment_list(path.read_bytes()[: 8 << 20])
         for sieve in SIEVES:
             assert candidates(segs, sieve) == candidates(list(segs), sieve.pattern), (path.name, sieve.hint.pattern)
+
+
+def _component_literals() -> list[bytes]:
+    from audit.findings.components import _prefilter
+    from audit.findings.tables import component_rows
+
+    return sorted({_prefilter(p)[0] for row in component_rows() for p in row.strings} - {b""})
+
+
+def test_holds_answers_as_a_search_of_the_bytes_on_real_files() -> None:
+    literals = [*_component_literals(), b"ELF", b"\x7fELF", b"lib", b"GCC: (", b"zzzz-not-there"]
+    for path in _real_files():
+        data = path.read_bytes()[: 8 << 20]
+        test = holds(segment_list(data), data)
+        assert [test(lit) for lit in literals] == [lit in data for lit in literals], path.name
+
+
+def test_holds_falls_back_to_the_bytes_when_a_run_was_cut() -> None:
+    """A literal across the MAX_SEGMENT cut of a long run is in no segment; `holds` must still find it."""
+    data = b"\0" + b"a" * (MAX_SEGMENT - 3) + b"BusyBox v1.2" + b"b" * 100 + b"\0"
+    segs = segment_list(data)
+    assert segs.cut and not any("BusyBox" in s.text for s in segs)
+    assert holds(segs, data)(b"BusyBox v")
+    short = segment_list(b"\0BusyBox v1.2\0")
+    assert not short.cut and holds(short, b"\0BusyBox v1.2\0")(b"BusyBox v")
+    assert not holds(short, b"\0BusyBox v1.2\0")(b"Dropbear")

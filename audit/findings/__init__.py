@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
-from audit.findings.text import is_text, read_bounded, segment_list
+from audit.findings.text import holds, is_text, read_bounded, segment_list
 from audit.inventory import unpacked_files
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
 
@@ -162,7 +162,8 @@ def _scan_one(job: _Job) -> _FileOut:
             endpoint_sources.elf_sections(data) if kind == "elf" else ()))),
         ("credentials", lambda: out.findings.extend(credentials.scan_file(job.records, segs, text))),
         ("services.ports", lambda: out.findings.extend(services.scan_ports(job.records, segs))),
-        ("components", lambda: out.components.extend(components.scan_file(record, data, job.soname, job.exports))),
+        ("components", lambda: out.components.extend(components.scan_file(record, data, job.soname, job.exports,
+                                                                           holds(segs, data)))),
     )
     for what, call in steps:
         _guard(out.errors, what, call, record.path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
@@ -18,6 +18,7 @@ WIDE_RUN = re.compile(rb"[\x20-\x7e]\x00" * MIN_LEN + rb"(?:[\x20-\x7e]\x00)*")
 ASCII_TEXT_RUN = re.compile(ASCII_RUN.pattern.decode("latin-1"))
 WIDE_TEXT_RUN = re.compile(WIDE_RUN.pattern.decode("latin-1"))
 MAX_SEGMENT = 4096  # longer runs are cut into pieces (regexes stay bounded)
+PRINTABLE = bytes(range(0x20, 0x7f)) + b"\t"  # the bytes of an ASCII run
 
 
 class Segment(NamedTuple):
@@ -56,11 +57,14 @@ def segment_list(data: bytes) -> Strings:
     text = data.decode("latin-1")  # one code point per byte: the runs are the same, their text needs no decode
     out = [Segment(m.start(), m.group(), False) if m.end() - m.start() <= MAX_SEGMENT else None
            for m in ASCII_TEXT_RUN.finditer(text)]
-    if None in out:
+    cut = None in out
+    if cut:
         out = [piece for m in ASCII_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group(), False)]
     if "\0" in text:
         out.extend(piece for m in WIDE_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group()[::2], True))
-    return Strings(out)
+    strings = Strings(out)
+    strings.cut = cut
+    return strings
 
 
 def _pieces(offset: int, text: str, wide: bool) -> Iterator[Segment]:
@@ -88,12 +92,31 @@ class Strings(list[Segment]):
     """A file's segments; their newline-joined text is built once and shared by every scanner that asks."""
 
     _joined: tuple[str, list[int]] | None = None
+    cut = False  # an ASCII run longer than MAX_SEGMENT was cut into pieces (see `holds`)
 
     def joined(self) -> tuple[str, list[int]]:
         """(all texts joined by newlines, the start of each segment's text in it)."""
         if self._joined is None:
             self._joined = _join(self)
         return self._joined
+
+
+def holds(segs: Strings, data: bytes) -> Callable[[bytes], bool]:
+    """A test `literal in data` that looks in the strings' joined text where that is exact: a literal of at least
+    MIN_LEN printable ASCII characters lies inside one ASCII run, hence inside one segment, unless a run was cut
+    (then, and for other literals, it looks in `data`). The joined text is about a tenth of a binary's bytes."""
+    text = None if segs.cut else segs.joined()[0]
+    seen: dict[bytes, bool] = {}  # several rows share a literal
+
+    def test(literal: bytes) -> bool:
+        if literal not in seen:
+            if text is not None and len(literal) >= MIN_LEN and not literal.translate(None, PRINTABLE):
+                seen[literal] = literal.decode("ascii") in text
+            else:
+                seen[literal] = literal in data
+        return seen[literal]
+
+    return test
 
 
 def as_strings(segments: Iterable[Segment]) -> Strings:
