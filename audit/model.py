@@ -326,12 +326,33 @@ def to_jsonable(value: Any) -> Any:
 SORT_FIELDS = ("layer", "policy", "path", "id", "kind", "entity", "rule", "start")
 
 
-def _sort_key(item: Any) -> tuple[str, ...]:
-    """Sort by the fields a reader scans for first, then by the whole record (total order)."""
-    import json
+class _SortKey:
+    """Sort by the fields a reader scans for first, then by the whole record (total order): the order of the
+    tuple `(*head, json.dumps(item, sort_keys=True))`, but the JSON text is only built for items whose heads
+    tie (most records differ in their path or id, and dumping every record cost most of a report's render)."""
 
-    head = tuple(str(item.get(k, "")) for k in SORT_FIELDS) if isinstance(item, dict) else ()
-    return (*head, json.dumps(item, sort_keys=True, default=str))
+    __slots__ = ("full_text", "head", "item")
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self.head = tuple(str(item.get(k, "")) for k in SORT_FIELDS) if isinstance(item, dict) else ()
+        self.full_text: str | None = None
+
+    def full(self) -> str:
+        if self.full_text is None:
+            import json
+
+            self.full_text = json.dumps(self.item, sort_keys=True, default=str)
+        return self.full_text
+
+    def __lt__(self, other: _SortKey) -> bool:
+        if len(self.head) == len(other.head) and self.head != other.head:
+            return self.head < other.head
+        return (*self.head, self.full()) < (*other.head, other.full())
+
+
+def _sort_key(item: Any) -> _SortKey:
+    return _SortKey(item)
 
 
 def _sorted_dicts(items: list[Any]) -> list[Any]:
