@@ -95,3 +95,36 @@ def test_a_cache_hit_leaves_no_zygote_behind(tmp_path: Path) -> None:
     again = run(config)
     assert again.run["cache"] == "hit"
     assert zygote._idle == []  # the one started early was stopped, not left importing unblob
+
+
+class _StopError(Exception):
+    pass
+
+
+@pytest.mark.parametrize("mode", ["on", "off"])
+def test_an_interrupted_watch_stops_the_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Ctrl-C (or a batch worker's SIGTERM) while unblob runs: the run, in a session of its own, is killed too,
+    forked or fresh, instead of writing on into a work dir that is being removed."""
+    monkeypatch.setenv("FWAUDIT_ZYGOTE", mode)
+    work = tmp_path / "work"
+    extract = work / "extract"
+    extract.mkdir(parents=True)
+    caps = Caps(max_bytes=1 << 30, max_files=100_000, max_file_size=1 << 30, timeout=600)
+    pids: list[int] = []
+    import audit.unpack.engine as engine
+
+    real_watch = engine._watch
+
+    def watch(child, *args):  # the real watcher, interrupted at its first progress report
+        pids.append(child.pid)
+        return real_watch(child, *args)
+
+    def progress(_files: int, _bytes: int) -> None:
+        raise _StopError
+
+    monkeypatch.setattr(engine, "_watch", watch)
+    with pytest.raises(_StopError):
+        run_unblob(INGENIC, extract, work, 4, 1, caps, progress)
+    assert pids
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)

@@ -163,7 +163,11 @@ def run_unblob(
     env = {**child_env(), BUDGET_ENV: str(caps.max_bytes)}  # bombs: stream-end searches stop at the cap
     with stderr_path.open("wb") as stderr:
         child = _start(image.is_dir(), [*engine, *args], workdir, env, stderr, stderr_path, caps)
-        cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
+        try:
+            cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
+        except BaseException:  # Ctrl-C, a batch worker's SIGTERM: the extraction (its own session) stops too
+            _kill_group(child)
+            raise
     seconds = time.monotonic() - start
     files, total = measure_tree(extract_dir)
     if cap_hit is not None:
