@@ -315,7 +315,7 @@ def to_jsonable(value: Any) -> Any:
         return {escape_name(str(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         items = [to_jsonable(v) for v in value]
-        return sorted(items, key=_sort_key) if isinstance(value, set | frozenset) else items
+        return sorted(items, key=_SortKey) if isinstance(value, set | frozenset) else items
     if isinstance(value, Path):
         return value.as_posix()
     if isinstance(value, bytes):
@@ -351,9 +351,5 @@ class _SortKey:
         return (*self.head, self.full()) < (*other.head, other.full())
 
 
-def _sort_key(item: Any) -> _SortKey:
-    return _SortKey(item)
-
-
 def _sorted_dicts(items: list[Any]) -> list[Any]:
-    return sorted((to_jsonable(i) for i in items), key=_sort_key)
+    return sorted((to_jsonable(i) for i in items), key=_SortKey)

@@ -56,11 +56,20 @@ def test_the_zygote_is_reused_and_a_dead_one_replaced() -> None:
     assert zygote._idle and zygote._idle[0].proc.pid != first
 
 
-def test_a_cap_kills_the_forked_run_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _work(tmp_path: Path) -> tuple[Path, Path]:
+    """(work dir, its empty extract dir) for a direct `run_unblob`."""
     work = tmp_path / "work"
-    extract = work / "extract"
-    extract.mkdir(parents=True)
-    caps = Caps(max_bytes=1 << 30, max_files=100_000, max_file_size=1 << 30, timeout=0.3)
+    (work / "extract").mkdir(parents=True)
+    return work, work / "extract"
+
+
+def _caps(timeout: float) -> Caps:
+    return Caps(max_bytes=1 << 30, max_files=100_000, max_file_size=1 << 30, timeout=timeout)
+
+
+def test_a_cap_kills_the_forked_run_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work, extract = _work(tmp_path)
+    caps = _caps(timeout=0.3)
     started: list[int] = []
     real_spawn = zygote.spawn
 
@@ -106,10 +115,8 @@ def test_an_interrupted_watch_stops_the_extraction(tmp_path: Path, monkeypatch: 
     """Ctrl-C (or a batch worker's SIGTERM) while unblob runs: the run, in a session of its own, is killed too,
     forked or fresh, instead of writing on into a work dir that is being removed."""
     monkeypatch.setenv("FWAUDIT_ZYGOTE", mode)
-    work = tmp_path / "work"
-    extract = work / "extract"
-    extract.mkdir(parents=True)
-    caps = Caps(max_bytes=1 << 30, max_files=100_000, max_file_size=1 << 30, timeout=600)
+    work, extract = _work(tmp_path)
+    caps = _caps(timeout=600)
     pids: list[int] = []
     import audit.unpack.engine as engine
 

@@ -131,11 +131,8 @@ def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_Fi
     order = sorted(range(len(jobs_list)), key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at
     try:                                                                     # the end keeps one worker busy alone
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = list(pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=2))
-        out: list[_FileOut] = [_FileOut()] * len(jobs_list)
-        for i, result in zip(order, done, strict=True):
-            out[i] = result
-        return out
+            done = dict(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=2), strict=True))
+        return [done[i] for i in range(len(jobs_list))]
     except Exception as exc:  # a broken pool: report it, then do the work in-process
         errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))
         return [_scan_one(job) for job in jobs_list]

@@ -155,12 +155,10 @@ def prestart(env: dict[str, str]) -> None:
     if not enabled():
         return
     with _lock:
-        dead = [z for z in _idle if not z.alive]
-        _idle[:] = [z for z in _idle if z not in dead]
-        if _idle:
+        if any(z.alive for z in _idle):
             return
-    for zygote in dead:
-        zygote.close()
+    for zygote in [z for z in _idle if not z.alive]:
+        _drop(zygote)
     with contextlib.suppress(OSError):
         zygote = Zygote(env)
         with _lock:
@@ -172,15 +170,8 @@ def discard_unused() -> None:
     imports are not waited for."""
     with _lock:
         unused = [z for z in _idle if not z.served]
-        for zygote in unused:
-            _idle.remove(zygote)
     for zygote in unused:
-        with contextlib.suppress(OSError):
-            zygote.proc.kill()
-        zygote.proc.wait()
-        for pipe in (zygote.proc.stdin, zygote.proc.stdout):
-            with contextlib.suppress(OSError):
-                pipe and pipe.close()
+        _drop(zygote)
 
 
 def _take(env: dict[str, str]) -> Zygote:
