@@ -135,3 +135,35 @@ def test_an_interrupted_watch_stops_the_extraction(tmp_path: Path, monkeypatch: 
     assert pids
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+def _listing(root: Path) -> list[tuple[str, int]]:
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_small_input_loads_lief_on_demand_and_extracts_the_same(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An input below SMALL_INPUT runs with lief deferred (bin/unblob-zygote): an ELF with a gzip stream after
+    its end needs lief to find that end, and the forked run must carve exactly what a fresh process carves."""
+    import gzip
+
+    import audit.unpack.engine as engine
+
+    tree_work, tree = _work(tmp_path / "xm")
+    run_unblob(XM, tree, tree_work, 4, 1, _caps(timeout=120))
+    elf = min((p for p in tree.rglob("*") if p.is_file() and not p.is_symlink()
+               and p.read_bytes()[:4] == b"\x7fELF"), key=lambda p: (p.stat().st_size, str(p)))
+    image = tmp_path / "elf-plus-gzip.bin"
+    image.write_bytes(elf.read_bytes() + gzip.compress(b"fwaudit appended payload\n" * 200, mtime=0))
+    assert image.stat().st_size < engine.SMALL_INPUT
+    listings = {}
+    for mode in ("on", "off"):
+        monkeypatch.setenv("FWAUDIT_ZYGOTE", mode)
+        zygote.shutdown()  # on: a new zygote, asked at once, so lief is still deferred when the run starts
+        work, extract = _work(tmp_path / mode)
+        result = run_unblob(image, extract, work, 4, 1, _caps(timeout=120))
+        assert result.returncode == 0
+        listings[mode] = _listing(extract)
+    assert listings["on"] == listings["off"]
+    assert any("fwaudit appended payload" in p.read_text(errors="replace")
+               for p in (tmp_path / "on" / "work" / "extract").rglob("*") if p.is_file())

@@ -29,6 +29,7 @@ from audit.unpack.chunk_log import ChunkLog, SearchLimits
 
 WRAPPER_DIR = Path(__file__).with_name("bin")
 FORMATS_PLUGIN = Path(__file__).with_name("formats") / "unblob_plugin.py"  # our vendor container handlers
+SMALL_INPUT = 1 << 20  # bytes: an input below this loads lief on demand (zygote.spawn)
 log = logging.getLogger(__name__)
 
 
@@ -186,13 +187,21 @@ def _start(tree: bool, cmd: list[str], workdir: Path, env: dict[str, str], stder
         argv = [Path(cmd[1 if tree else 0]).name, *cmd[2 if tree else 1:]]
         try:
             return zygote.spawn("dir" if tree else "cli", argv, workdir, env, stderr_path, caps.max_file_size,
-                                caps.max_memory)
+                                caps.max_memory, small=not tree and _small(Path(cmd[-1])))
         except zygote.ZygoteError as exc:
             log.info("%s; starting unblob as a new process", exc)
     return subprocess.Popen(
         cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=stderr, start_new_session=True, preexec_fn=_limit_child(caps.max_file_size, caps.max_memory),
     )
+
+
+def _small(image: Path) -> bool:
+    """An input below SMALL_INPUT bytes (its run loads unblob's ELF parser only on demand: zygote.spawn)."""
+    try:
+        return image.stat().st_size < SMALL_INPUT
+    except OSError:
+        return False
 
 
 def _watch(
