@@ -36,6 +36,8 @@ def test_sieves_flag_what_their_patterns_flag_on_random_strings(seed: int) -> No
     segs = _random_strings(random.Random(seed), 300)
     for sieve in SIEVES:
         assert candidates(segs, sieve) == candidates(list(segs), sieve.pattern), sieve.pattern.pattern[:60]
+        one_by_one = [s for s in segs if sieve.pattern.search(s.text)]  # the definition, string by string
+        assert candidates(list(segs), sieve.pattern) == one_by_one, sieve.pattern.pattern[:60]
         assert present(segs, sieve) == (sieve.pattern.search("\n".join(s.text for s in segs)) is not None)
 
 

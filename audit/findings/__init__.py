@@ -56,6 +56,7 @@ class _FileOut:
 
 def prepare() -> None:
     """Load the scanners' tables and compile their patterns now (the pipeline calls this while unblob works)."""
+    from audit.findings import runs  # noqa: F401 - numpy, imported before the pool's workers fork
     components.component_rows()
     credentials.prepare()
     endpoints.prepare()

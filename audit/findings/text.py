@@ -10,14 +10,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 MAX_BYTES = 64 * 1024 * 1024  # bytes scanned per file
-MIN_LEN = 4
-# `{4,}` written out: the same matches, 1.5-5x faster in `re` on binary data (NUL and padding runs)
-ASCII_RUN = re.compile(rb"[\x20-\x7e\t]" * MIN_LEN + rb"[\x20-\x7e\t]*")
-WIDE_RUN = re.compile(rb"[\x20-\x7e]\x00" * MIN_LEN + rb"(?:[\x20-\x7e]\x00)*")
-# the same runs over `data.decode("latin-1")` (one code point per byte)
-ASCII_TEXT_RUN = re.compile(ASCII_RUN.pattern.decode("latin-1"))
-WIDE_TEXT_RUN = re.compile(WIDE_RUN.pattern.decode("latin-1"))
-MAX_SEGMENT = 4096  # longer runs are cut into pieces (regexes stay bounded)
+MIN_LEN = 4  # characters: shorter runs are no strings
+MAX_SEGMENT = 4096  # characters: longer runs are cut into pieces (the scanners' regexes stay bounded)
 PRINTABLE = bytes(range(0x20, 0x7f)) + b"\t"  # the bytes of an ASCII run
 
 
@@ -52,28 +46,14 @@ def segments(data: bytes) -> Iterator[Segment]:
 
 
 def segment_list(data: bytes) -> Strings:
-    """`segments(data)` as a list (built with comprehensions: the common case, a run shorter than MAX_SEGMENT,
-    costs one tuple)."""
-    text = data.decode("latin-1")  # one code point per byte: the runs are the same, their text needs no decode
-    out = [Segment(m.start(), m.group(), False) if m.end() - m.start() <= MAX_SEGMENT else None
-           for m in ASCII_TEXT_RUN.finditer(text)]
-    cut = None in out
-    if cut:
-        out = [piece for m in ASCII_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group(), False)]
-    if "\0" in text:
-        out.extend(piece for m in WIDE_TEXT_RUN.finditer(text) for piece in _pieces(m.start(), m.group()[::2], True))
-    strings = Strings(out)
-    strings.cut = cut
+    """`segments(data)` as `Strings`, packed: the runs are found by audit/findings/runs.py and a `Segment` is
+    built only when a scanner asks for that one (most never are)."""
+    from audit.findings import runs  # numpy: imported by the findings stage, not by every CLI start
+
+    found = runs.find(data)
+    strings = Strings.packed(found.joined, found.starts, found.offsets, found.ascii_count)
+    strings.cut = found.cut
     return strings
-
-
-def _pieces(offset: int, text: str, wide: bool) -> Iterator[Segment]:
-    step = 2 if wide else 1
-    if len(text) <= MAX_SEGMENT:
-        yield Segment(offset, text, wide)
-        return
-    for i in range(0, len(text), MAX_SEGMENT):
-        yield Segment(offset + i * step, text[i : i + MAX_SEGMENT], wide)
 
 
 class Sieve(NamedTuple):
@@ -88,11 +68,48 @@ class Sieve(NamedTuple):
 Pattern = re.Pattern[str] | Sieve
 
 
-class Strings(list[Segment]):
-    """A file's segments; their newline-joined text is built once and shared by every scanner that asks."""
+class Strings(Sequence[Segment]):
+    """A file's segments and their newline-joined text, built once and shared by every scanner that asks.
 
-    _joined: tuple[str, list[int]] | None = None
+    Built from segments (`Strings(segments)`), or packed (`segment_list`): the joined text, where each text
+    starts in it, and the file offsets; a `Segment` is then made only for the ones a scanner looks at."""
+
     cut = False  # an ASCII run longer than MAX_SEGMENT was cut into pieces (see `holds`)
+
+    def __init__(self, segments: Iterable[Segment] = ()) -> None:
+        self._items: list[Segment] | None = list(segments)
+        self._joined: tuple[str, list[int]] | None = None
+        self._offsets: list[int] = []
+        self._ascii = 0  # packed: segments before this index are ASCII, the rest UTF-16LE
+
+    @classmethod
+    def packed(cls, joined: str, starts: list[int], offsets: list[int], ascii_count: int) -> Strings:
+        strings = cls()
+        strings._items, strings._joined, strings._offsets, strings._ascii = None, (joined, starts), offsets, ascii_count
+        return strings
+
+    def __len__(self) -> int:
+        return len(self._items) if self._items is not None else len(self._offsets)
+
+    def __getitem__(self, index):  # type: ignore[override]  # int -> Segment, slice -> list[Segment]
+        if self._items is not None:
+            return self._items[index]
+        if isinstance(index, slice):
+            return [self._segment(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("segment index out of range")
+        return self._segment(index)
+
+    def __iter__(self) -> Iterator[Segment]:
+        if self._items is None:  # every segment wanted: build them all, once
+            self._items = [self._segment(i) for i in range(len(self._offsets))]
+        return iter(self._items)
+
+    def _segment(self, index: int) -> Segment:
+        joined, starts = self._joined  # type: ignore[misc]  # packed: always set
+        return Segment(self._offsets[index], joined[starts[index]:starts[index + 1] - 1], index >= self._ascii)
 
     def joined(self) -> tuple[str, list[int]]:
         """(all texts joined by newlines, the start of each segment's text in it)."""
@@ -125,15 +142,33 @@ def as_strings(segments: Iterable[Segment]) -> Strings:
 
 
 def _join(segs: Sequence[Segment]) -> tuple[str, list[int]]:
-    return "\n".join(seg.text for seg in segs), list(accumulate((len(seg.text) + 1 for seg in segs), initial=0))
+    return _join_texts([seg.text for seg in segs])
+
+
+def _join_texts(texts: list[str]) -> tuple[str, list[int]]:
+    return "\n".join(texts), list(accumulate((len(t) + 1 for t in texts), initial=0))
 
 
 def _joined(segs: Sequence[Segment]) -> tuple[str, list[int]]:
     return segs.joined() if isinstance(segs, Strings) else _join(segs)
 
 
-def _hit_indices(pattern: re.Pattern[str], text: str, starts: list[int]) -> set[int]:
-    return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
+def _hit_indices(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[int]:
+    """Indices of the segments in which `pattern` matches, in order. After a hit the search goes on from the
+    next segment's start: a match never spans a newline, so the segments are those of every match, found with
+    one search per segment hit rather than one per match."""
+    found: list[int] = []
+    search, end, pos = pattern.search, len(text), 0
+    while pos <= end and (match := search(text, pos)) is not None:
+        index = bisect_right(starts, match.start()) - 1
+        found.append(index)
+        pos = starts[index + 1]
+    return found
+
+
+def _sub_join(text: str, starts: list[int], indices: list[int]) -> tuple[str, list[int]]:
+    """`_join` of the segments at `indices`, sliced from the joined text (no Segment is built)."""
+    return _join_texts([text[starts[i]:starts[i + 1] - 1] for i in indices])
 
 
 def candidates(segs: Sequence[Segment], *patterns: Pattern) -> list[Segment]:
@@ -141,9 +176,10 @@ def candidates(segs: Sequence[Segment], *patterns: Pattern) -> list[Segment]:
 
     Each pattern runs once over all texts joined by newlines (no segment holds one) instead of once per
     segment, which on a binary's strings is several times cheaper. Exact for patterns that never match a
-    newline and whose look-arounds treat a newline as they treat the start or end of a text (a negative
-    look-around whose class has no newline): then the matches inside one segment are the same either way,
-    whichever segments are its neighbours (a `Sieve`'s pattern runs over the flagged segments only).
+    newline or an empty string and whose look-arounds treat a newline as they treat the start or end of a
+    text (a negative look-around whose class has no newline): then the matches inside one segment are the
+    same either way, whichever segments are its neighbours (a `Sieve`'s pattern runs over the flagged
+    segments only).
     """
     if not segs or not patterns:
         return []
@@ -151,9 +187,9 @@ def candidates(segs: Sequence[Segment], *patterns: Pattern) -> list[Segment]:
     found: set[int] = set()
     for pattern in patterns:
         if isinstance(pattern, Sieve):
-            flagged = sorted(_hit_indices(pattern.hint, text, starts))
+            flagged = _hit_indices(pattern.hint, text, starts)
             if flagged:
-                sub_text, sub_starts = _join([segs[i] for i in flagged])
+                sub_text, sub_starts = _sub_join(text, starts, flagged)
                 found.update(flagged[j] for j in _hit_indices(pattern.pattern, sub_text, sub_starts))
         else:
             found.update(_hit_indices(pattern, text, starts))
