@@ -295,3 +295,34 @@ def test_web_bundle_detection_is_linear_on_hostile_text() -> None:
     """A megabyte of page openers without a script (the old lazy-regex test was quadratic: minutes here)."""
     assert source_kind("x/blob.uncompressed", b"function <html " + b"<html " * 200_000) == "text"
     assert source_kind("x/blob.uncompressed", b"function x() {} <html><script>" + b"<html " * 200_000) == "markup"
+
+
+def _owner_row_by_scan(host: str):
+    """The definition: exact IP row, else the domain row with the longest match that is the host or a suffix
+    after a dot (the first such row in the table on a tie)."""
+    from audit.findings.tables import owner_rows
+
+    host, best = host.lower(), None
+    for row in owner_rows():
+        if row.type == "ip" and row.match == host:
+            return row
+        if row.type == "domain" and (host == row.match or host.endswith("." + row.match)) and (
+                best is None or len(row.match) > len(best.match)):
+            best = row
+    return best
+
+
+def test_the_owner_index_answers_as_a_scan_of_the_table() -> None:
+    import random
+
+    from audit.findings.endpoints import owner_row
+    from audit.findings.tables import owner_rows
+
+    rng = random.Random(3)
+    matches = [r.match for r in owner_rows()]
+    hosts = [*matches, *(f"x{i}.{m}" for i, m in enumerate(matches)), *(f"{m}.evil.example" for m in matches),
+             *(m.upper() for m in matches[:50]), "", ".", "a..com", "localhost", "1.2.3.4"]
+    hosts += ["".join(rng.choice("ab.") for _ in range(rng.randint(1, 8))) + rng.choice(matches) for _ in range(300)]
+    assert any(owner_row(h) is not None for h in hosts) and any(owner_row(h) is None for h in hosts)
+    for host in hosts:
+        assert owner_row(host) == _owner_row_by_scan(host), host

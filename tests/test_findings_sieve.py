@@ -88,3 +88,19 @@ def test_holds_falls_back_to_the_bytes_when_a_run_was_cut() -> None:
     short = segment_list(b"\0BusyBox v1.2\0")
     assert not short.cut and holds(short, b"\0BusyBox v1.2\0")(b"BusyBox v")
     assert not holds(short, b"\0BusyBox v1.2\0")(b"Dropbear")
+
+
+def test_every_port_the_port_regex_finds_follows_a_port_before_character() -> None:
+    """`services.PORT_BEFORE` is a necessary condition of `_port_regex`: strings it rejects hold no port."""
+    regex, rng = services._port_regex(), random.Random(11)
+    ports = [str(p) for p in sorted(services.port_rows())]
+    pieces = [":", ",", "=", " ", "\t", "\"", "'", "port", "Port", "PORT", "_PORT", "report", "localhost", "*",
+              "]", "1.2.3.4", "10.0", "x", "T", "t", *ports]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(20_000)]
+    found = [t for t in texts if regex.search(t)]
+    assert len(found) > 1000  # the check is not vacuous
+    assert all(services.PORT_BEFORE.search(t) for t in found)
+    for path in _real_files():
+        for seg in segment_list(path.read_bytes()[: 8 << 20]):
+            if regex.search(seg.text):
+                assert services.PORT_BEFORE.search(seg.text), (path.name, seg.text[:80])

@@ -112,6 +112,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=False, only_icann=True)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of the name and the static tables; names repeat a lot
 def registered_domain(name: str, bare: bool = False) -> str | None:
     """eTLD+1 of a syntactically valid host name, or None when it has no real public suffix.
 
@@ -150,16 +151,29 @@ def _plausible_bare(labels: list[str], private: str) -> bool:
 
 
 def owner_row(host: str) -> OwnerRow | None:
-    """The most specific owner row for a host: exact IP, or the longest matching domain suffix."""
+    """The most specific owner row for a host: exact IP, or the longest matching domain suffix (the host itself
+    or the part after one of its dots); between rows of the same match, the first in the table."""
     host = host.lower()
-    best: OwnerRow | None = None
-    for row in owner_rows():
-        if row.type == "ip" and row.match == host:
+    ips, domains = _owner_index()
+    if host in ips:
+        return ips[host]
+    parts = host.split(".")
+    for i in range(len(parts)):  # longest suffix first
+        row = domains.get(".".join(parts[i:]))
+        if row is not None:
             return row
-        if row.type == "domain" and (host == row.match or host.endswith("." + row.match)) and (
-                best is None or len(row.match) > len(best.match)):
-            best = row
-    return best
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _owner_index() -> tuple[dict[str, OwnerRow], dict[str, OwnerRow]]:
+    """The owner rows by IP and by domain (the first row of each match)."""
+    ips: dict[str, OwnerRow] = {}
+    domains: dict[str, OwnerRow] = {}
+    for row in owner_rows():
+        if row.type in ("ip", "domain"):
+            (ips if row.type == "ip" else domains).setdefault(row.match, row)
+    return ips, domains
 
 
 def benign_reason(host: str) -> str | None:
@@ -348,4 +362,4 @@ def classify(kind: str, host: str) -> dict[str, Any]:
 def prepare() -> None:
     """Load the public-suffix list and the owner table (before the first file)."""
     _psl()
-    owner_rows()
+    _owner_index()

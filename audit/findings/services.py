@@ -24,6 +24,9 @@ RISKY_FLAGS = ("telnet", "uart", "debug")
 FLAG_SEVERITY: dict[str, Severity] = {"telnetctrl": "medium", "xmuart": "medium"}
 MAX_PORT_HITS = 20
 PORT_WORD = Sieve(re.compile("[:Pp]"), re.compile(r":|(?i:port)"))  # strings are ASCII: p/P only
+# the character before the first digit of every port `_port_regex` finds: `:`/`,` after an address, or the end
+# of a `port` key with its quote, blank, `=` or `:` (a necessary condition, cheap to test: strings first pass it)
+PORT_BEFORE = re.compile(r"[:,\"'= \ttT]\d")
 
 
 def parse_detail(detail: str | None) -> dict[str, str]:
@@ -128,7 +131,8 @@ def scan_ports(records: Sequence[FileRecord], segments: Iterable[Segment]) -> li
     """Vendor service/debug ports written next to an address or a `port` key."""
     record, regex, rows = records[0], _port_regex(), port_rows()
     out: dict[int, Finding] = {}
-    for seg in candidates(as_strings(segments), PORT_WORD):  # a `:` or the word `port`, whatever the case
+    possible = candidates(as_strings(segments), PORT_BEFORE)
+    for seg in candidates(possible, PORT_WORD):  # of those, a `:` or the word `port`, whatever the case
         for m in regex.finditer(seg.text):
             row = rows[int(m.group(1))]
             if row.port in out:
