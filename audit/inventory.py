@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import struct
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
@@ -28,6 +29,8 @@ HEAD_BYTES = 64 * 1024
 READ_BLOCK = 1024 * 1024
 BATCH = 512
 UIMAGE_HEADER_SIZE = 64
+_HANDLES: list[tuple[magic.Magic, magic.Magic]] = []  # idle libmagic handle pairs (`_describe`)
+_LOCK = threading.Lock()
 
 ELF_MACHINES = {
     2: "sparc", 3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 42: "sh", 50: "ia64",
@@ -95,10 +98,20 @@ def hash_file(path: Path) -> tuple[str, bytes]:
 
 
 def _describe(head: bytes) -> tuple[str, str]:
+    """libmagic's description and MIME type of a file's head. Safe from several threads at once: each call
+    takes a pair of libmagic handles of its own (kept for reuse), and libmagic works without the GIL."""
+    with _LOCK:
+        pair = _HANDLES.pop() if _HANDLES else None
     try:
-        return magic.from_buffer(head), magic.from_buffer(head, mime=True)
+        if pair is None:
+            pair = (magic.Magic(), magic.Magic(mime=True))
+        return pair[0].from_buffer(head), pair[1].from_buffer(head)
     except magic.MagicException as exc:  # libmagic refuses some inputs; not fatal
         return f"unknown ({exc})", "application/octet-stream"
+    finally:
+        if pair is not None:
+            with _LOCK:
+                _HANDLES.append(pair)
 
 
 def walk_tree(root: Path) -> Iterator[Path]:
@@ -142,7 +155,10 @@ def build_inventory(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for start in range(0, len(entries), BATCH):  # batches bound the heads held in memory
             batch = entries[start : start + BATCH]
-            for (_, rel), (info, error) in zip(batch, pool.map(_stat_and_hash, batch), strict=True):
+            infos = list(pool.map(_stat_and_hash, batch))
+            heads = {i[1]: i[2] for i, _ in infos if i is not None and i[1] is not None and i[1] not in described}
+            described.update(zip(heads, pool.map(_describe, heads.values()), strict=True))  # once per sha256
+            for (_, rel), (info, error) in zip(batch, infos, strict=True):
                 if error is not None:
                     errors.append(error)
                 if info is not None:

@@ -130,9 +130,10 @@ def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_Fi
     if jobs <= 1 or len(jobs_list) < POOL_THRESHOLD:
         return [_scan_one(job) for job in jobs_list]
     order = sorted(range(len(jobs_list)), key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at
-    try:                                                                     # the end keeps one worker busy alone
+    chunk = max(2, len(order) // (jobs * 8))  # the end keeps one worker busy alone; few round trips (most files
+    try:                                      # take a few ms: tasks of two spent a third of the time on messages)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = dict(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=2), strict=True))
+            done = dict(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=chunk), strict=True))
         return [done[i] for i in range(len(jobs_list))]
     except Exception as exc:  # a broken pool: report it, then do the work in-process
         errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))
