@@ -195,13 +195,13 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
         report.facts.extend(unsafe)
         for error in errors:
             report.add_error(error)
-    signatures = None if binwalk is None else _stage(report, "binwalk",
+    matches = _scan(report, items, config, emit, memo)
+    signatures = None if binwalk is None else _stage(report, "binwalk",  # collected as late as attribution
                                                      lambda: binwalk.collect(image.name, report.image["sha256"]))
     if signatures is not None:  # a second opinion on vendor headers: weak facts, never a verdict alone
         report.facts.extend(signatures[0])  # the report sorts every list when serialised
         for error in signatures[1]:
             report.add_error(error)
-    matches = _scan(report, items, config, emit, memo)
     _attribute(report, matches, config, emit)
     _findings(report, items, matches, config, emit, memo)
     emit("policy", "checking claims and findings against policies")

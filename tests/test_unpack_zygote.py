@@ -167,3 +167,16 @@ def test_a_small_input_loads_lief_on_demand_and_extracts_the_same(tmp_path: Path
     assert listings["on"] == listings["off"]
     assert any("fwaudit appended payload" in p.read_text(errors="replace")
                for p in (tmp_path / "on" / "work" / "extract").rglob("*") if p.is_file())
+
+
+def test_a_one_image_process_ends_its_zygote_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fwaudit scan` (keep_after_use(False)): the zygote serves its one run and exits, so the analysis that
+    follows does not carry an idle unblob process; the report is the same as with a kept zygote."""
+    kept = _report(XM)
+    monkeypatch.setattr(zygote, "_keep", True)  # restored after the test
+    zygote.keep_after_use(False)
+    zygote.prestart(dict(os.environ))
+    server = zygote._idle[0].proc
+    assert _report(XM) == kept
+    assert zygote._idle == []
+    assert server.poll() is not None  # the server process has exited

@@ -38,8 +38,9 @@ class Zygote:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.served = False  # whether a run was forked from it
+        one_shot = [] if _keep else ["--one-shot"]  # keep_after_use(False): the server ends with its first run
         self.proc = subprocess.Popen(
-            [sys.executable, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, str(SCRIPT), *one_shot], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, cwd="/", start_new_session=True, close_fds=True)
 
     @property
@@ -118,6 +119,7 @@ class ZygoteChild:
 
 _lock = threading.Lock()
 _idle: list[Zygote] = []
+_keep = True  # keep_after_use
 
 
 def enabled() -> bool:
@@ -189,9 +191,16 @@ def _take(env: dict[str, str]) -> Zygote:
         raise ZygoteError(f"cannot start the unblob zygote: {exc}") from exc
 
 
+def keep_after_use(keep: bool) -> None:
+    """Whether a zygote that ran an extraction is kept for the next one (the default). `fwaudit scan` audits
+    one image, so it ends the zygote once its run is over: the analysis then has its ~100 MB back."""
+    global _keep
+    _keep = keep
+
+
 def _release(zygote: Zygote) -> None:
     with _lock:
-        if zygote.alive and len(_idle) < MAX_IDLE and zygote not in _idle:
+        if _keep and zygote.alive and len(_idle) < MAX_IDLE and zygote not in _idle:
             _idle.append(zygote)
             return
     if zygote not in _idle:

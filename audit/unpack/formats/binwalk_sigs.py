@@ -23,6 +23,7 @@ from pathlib import Path
 from audit.model import AuditError, Fact
 
 TIMEOUT = 60.0  # from the start of the scan, which runs while unpack does
+NICE = 10  # added to the binwalk child's niceness (`_limits`)
 MAX_SCAN = 64 * 1024 * 1024  # bytes of the image binwalk reads (it scans ~2 MB/s)
 MAX_MEMORY = 384 * 1024 * 1024  # RLIMIT_DATA of the binwalk process
 MAX_SIGNATURES = 200
@@ -104,9 +105,12 @@ class BinwalkScan:
 
 
 def _limits() -> None:
-    """In the binwalk child: bounded heap (its LZMA check inflates whole streams: 930 MB on a 2 GiB bomb)."""
+    """In the binwalk child: bounded heap (its LZMA check inflates whole streams: 930 MB on a 2 GiB bomb), and a
+    lower CPU priority: a second opinion collected late, it takes the time unblob and the analysis leave idle
+    instead of slowing them (it reads ~2-10 MB/s: seconds of a core on a large image)."""
     resource.setrlimit(resource.RLIMIT_DATA, (MAX_MEMORY, MAX_MEMORY))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.nice(NICE)
 
 
 def binwalk_signatures(image: Path, image_record_path: str, sha256: str) -> tuple[list[Fact], list[AuditError]]:
