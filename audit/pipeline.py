@@ -142,6 +142,7 @@ def _cached(cache: ResultCache | None, key: str | None, emit: Events) -> Report 
         if cache:
             cache.warnings.append(f"cached report unreadable ({exc}); audited again")
         return None
+    json_report.remember(report, text)  # report.json is this text with the new `run`: no re-render
     emit("cache", f"identical audit in the cache ({key[:12] if key else ''}): reusing its report")
     return report
 
