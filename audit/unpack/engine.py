@@ -29,7 +29,7 @@ from audit.unpack.chunk_log import ChunkLog, SearchLimits
 
 WRAPPER_DIR = Path(__file__).with_name("bin")
 FORMATS_PLUGIN = Path(__file__).with_name("formats") / "unblob_plugin.py"  # our vendor container handlers
-SMALL_INPUT = 1 << 20  # bytes: an input below this loads lief on demand (zygote.spawn)
+SMALL_INPUT = 1 << 20  # bytes: an input below this loads lief on demand (zygote.spawn) in one unblob process
 log = logging.getLogger(__name__)
 
 
@@ -156,8 +156,9 @@ def run_unblob(
     report_path = workdir / "unblob-report.json"
     log_path = workdir / "unblob.log"
     engine = unblob_dir_command() if image.is_dir() else unblob_command()
+    workers = 1 if not image.is_dir() and _small(image) else max(1, jobs)  # a small input: no pool to start
     args = ["--extract-dir", str(extract_dir), "--depth", str(depth),
-            "--process-num", str(max(1, jobs)), "--report", str(report_path), "--log", str(log_path),
+            "--process-num", str(workers), "--report", str(report_path), "--log", str(log_path),
             "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
     stderr_path = workdir / "unblob.stderr"
     start = time.monotonic()
