@@ -32,6 +32,16 @@ class Found(NamedTuple):
     cut: bool
 
 
+class Runs(NamedTuple):
+    """The runs of one chunk: file offsets, lengths in characters, their texts joined by newlines, and whether
+    a run was cut into pieces."""
+
+    offsets: np.ndarray
+    lengths: np.ndarray
+    text: bytes
+    cut: bool
+
+
 def find(data: bytes) -> Found:
     """The ASCII runs (in offset order), then the UTF-16LE runs (in offset order) of `data`."""
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -57,17 +67,6 @@ def find(data: bytes) -> Found:
     offsets = np.concatenate([p.offsets for p in parts] or [np.zeros(0, dtype=np.int64)])
     return Found(joined, starts.tolist(), offsets.tolist(), sum(len(p.lengths) for p in ascii_parts),
                  any(p.cut for p in ascii_parts))
-
-
-
-class Runs(NamedTuple):
-    """The runs of one chunk: file offsets, lengths in characters, their texts joined by newlines, and whether
-    a run was cut into pieces."""
-
-    offsets: np.ndarray
-    lengths: np.ndarray
-    text: bytes
-    cut: bool
 
 
 def _pieces(chunk: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, step: int, base: int) -> Runs:

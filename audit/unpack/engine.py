@@ -156,7 +156,8 @@ def run_unblob(
     report_path = workdir / "unblob-report.json"
     log_path = workdir / "unblob.log"
     engine = unblob_dir_command() if image.is_dir() else unblob_command()
-    workers = 1 if not image.is_dir() and _small(image) else max(1, jobs)  # a small input: no pool to start
+    small = not image.is_dir() and _small(image)
+    workers = 1 if small else max(1, jobs)  # a small input: no pool to start
     args = ["--extract-dir", str(extract_dir), "--depth", str(depth),
             "--process-num", str(workers), "--report", str(report_path), "--log", str(log_path),
             "--randomness-depth", "1", "--plugins-path", str(FORMATS_PLUGIN), str(image)]
@@ -164,7 +165,7 @@ def run_unblob(
     start = time.monotonic()
     env = {**child_env(), BUDGET_ENV: str(caps.max_bytes)}  # bombs: stream-end searches stop at the cap
     with stderr_path.open("wb") as stderr:
-        child = _start(image.is_dir(), [*engine, *args], workdir, env, stderr, stderr_path, caps)
+        child = _start(image.is_dir(), small, [*engine, *args], workdir, env, stderr, stderr_path, caps)
         try:
             cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
         except BaseException:  # Ctrl-C, a batch worker's SIGTERM: the extraction (its own session) stops too
@@ -181,14 +182,14 @@ def run_unblob(
     )
 
 
-def _start(tree: bool, cmd: list[str], workdir: Path, env: dict[str, str], stderr: IO[bytes], stderr_path: Path,
-           caps: Caps) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
+def _start(tree: bool, small: bool, cmd: list[str], workdir: Path, env: dict[str, str], stderr: IO[bytes],
+           stderr_path: Path, caps: Caps) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
     """The capped unblob child: forked from the zygote (audit/unpack/zygote.py), else a fresh process."""
     if zygote.enabled():
         argv = [Path(cmd[1 if tree else 0]).name, *cmd[2 if tree else 1:]]
         try:
             return zygote.spawn("dir" if tree else "cli", argv, workdir, env, stderr_path, caps.max_file_size,
-                                caps.max_memory, small=not tree and _small(Path(cmd[-1])))
+                                caps.max_memory, small=small)
         except zygote.ZygoteError as exc:
             log.info("%s; starting unblob as a new process", exc)
     return subprocess.Popen(
