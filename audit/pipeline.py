@@ -117,7 +117,9 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
             if owned and not config.keep:
                 remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
         if cache and key and report.status == "complete":
-            cache.put(key, json_report.render(report))
+            text = json_report.render(report)
+            cache.put(key, text)
+            json_report.remember(report, text)  # report.json: this text with the final `run`, not a second render
     report.run = {
         "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - clock, 3),
@@ -197,7 +199,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
         for error in errors:
             report.add_error(error)
     matches = _scan(report, items, config, emit, memo)
-    signatures = None if binwalk is None else _stage(report, "binwalk",  # collected as late as attribution
+    signatures = None if binwalk is None else _stage(report, "binwalk",  # as late as attribution, which weighs it
                                                      lambda: binwalk.collect(image.name, report.image["sha256"]))
     if signatures is not None:  # a second opinion on vendor headers: weak facts, never a verdict alone
         report.facts.extend(signatures[0])  # the report sorts every list when serialised

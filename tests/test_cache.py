@@ -46,6 +46,8 @@ def test_warm_run_is_the_cold_report_byte_for_byte(tmp_path: Path) -> None:
     warm = run(_config(cache))
     assert (plain.run["cache"], cold.run["cache"], warm.run["cache"]) == ("off", "miss", "hit")
     texts = [json_report.render(r) for r in (plain, cold, warm)]
+    full = json.dumps(cold.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert texts[1] == full  # the miss writes its stored text with the final `run` spliced in: the same bytes
     assert _without_run(texts[0]) == _without_run(texts[1]) == _without_run(texts[2])
     for r in (plain, cold, warm):
         r.run = {}
