@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit import rules_prebuilt
 from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
@@ -69,14 +70,25 @@ def compile_rules(rules_dir: Path | None = None, engine: str = "yara-x") -> byte
 
 @functools.lru_cache(maxsize=4)
 def _compile_cached(rules_dir: Path, engine: str, digest: str) -> bytes:
+    if engine not in ENGINES:
+        raise ScanSetupError("scan.engine.unknown", f"unknown engine {engine!r}; expected one of {ENGINES}")
+    prebuilt = rules_prebuilt.read(engine, digest)  # built by `make setup` (audit/rules_prebuilt.py)
+    if prebuilt is not None:
+        try:
+            _loads(prebuilt, engine)
+            return prebuilt
+        except Exception:  # noqa: S110 - a damaged or foreign file: compile, below
+            pass
+    return compile_fresh(rules_dir, engine)
+
+
+def compile_fresh(rules_dir: Path | None = None, engine: str = "yara-x") -> bytes:
+    """Compile the rule files now (no stored or pre-built copy): what `make setup` stores."""
+    rules_dir = rules_dir or default_rules_dir()
     files = rule_files(rules_dir)
     if not files:
         raise ScanSetupError("scan.rules.empty", f"no .yar files under {rules_dir}")
-    if engine == "yara-x":
-        return _compile_yara_x(files)
-    if engine == "yara-python":
-        return _compile_yara_python(files)
-    raise ScanSetupError("scan.engine.unknown", f"unknown engine {engine!r}; expected one of {ENGINES}")
+    return _compile_yara_x(files) if engine == "yara-x" else _compile_yara_python(files)
 
 
 def _compile_yara_x(files: list[Path]) -> bytes:

@@ -61,4 +61,6 @@ fi
 # byte-compile fwaudit's own modules: an editable install gets no .pyc from pip, and where
 # PYTHONDONTWRITEBYTECODE is set every process would compile ~90 modules from source (~0.6 s per start)
 .venv/bin/python -m compileall -q -j 0 audit >/dev/null
+# compile the bundled YARA rules once (audit/rules_prebuilt.py): runs without a cache load them instead
+.venv/bin/python -m audit.rules_prebuilt >/dev/null
 echo "setup ok: $(.venv/bin/fwaudit --version)"

@@ -9,6 +9,7 @@ report.json.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from audit.unpack.formats import (
@@ -50,9 +51,16 @@ FORMATS: tuple[FormatSpec, ...] = (
 PLUGIN = Path(__file__).with_name("unblob_plugin.py")  # given to `unblob --plugins-path`
 
 
+@functools.cache
+def _handler_classes() -> tuple[type, ...]:
+    return tuple(spec.handler() for spec in FORMATS if spec.handler is not None)
+
+
 def handlers() -> list[type]:
-    """The unblob Handler classes of the formats we unpack ourselves, in registry order."""
-    return [spec.handler() for spec in FORMATS if spec.handler is not None]
+    """The unblob Handler classes of the formats we unpack ourselves, in registry order: defined once per
+    process, so that every unblob run of a process (the zygote's forks) gets the very same classes, and with
+    them the search database the zygote built for them (bin/unblob-zygote)."""
+    return list(_handler_classes())
 
 
 def matching(head: bytes) -> list[FormatSpec]:
