@@ -28,9 +28,9 @@ def _sample_bytes() -> bytes:
 @pytest.fixture
 def prebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(rules_prebuilt, "PREBUILT_DIR", tmp_path / "prebuilt")
-    scan._compile_cached.cache_clear()  # noqa: SLF001 - each case starts from an empty per-process cache
+    scan._compile_cached.cache_clear()
     yield tmp_path / "prebuilt"
-    scan._compile_cached.cache_clear()  # noqa: SLF001
+    scan._compile_cached.cache_clear()
 
 
 def test_built_rules_are_named_by_engine_version_and_digest_and_scan_the_same(prebuilt: Path) -> None:
