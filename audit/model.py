@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -267,25 +268,30 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """Canonical form: every list sorted, so two runs on one image differ only in `run`."""
+        return {name: member() for name, member in self.members().items()}
+
+    def members(self) -> dict[str, Callable[[], Any]]:
+        """The top-level members of `to_dict`, each built only when called (a writer can encode one at a time
+        instead of holding the whole canonical form of a large report: audit/report/json_report.py)."""
         return {
-            "schema": REPORT_SCHEMA,
-            "tool": self.tool,
-            "run": self.run,
-            "image": self.image,
-            "status": self.status,
-            "errors": _sorted_dicts(self.errors),
-            "chunks": _sorted_dicts(self.chunks),
-            "files": _sorted_dicts(self.files),
-            "inventory": self.inventory_summary(),
-            "facts": _sorted_dicts(self.facts),
-            "provenance": {"claims": _sorted_dicts(self.claims), "hints": _sorted_dicts(self.hints)},
-            "findings": _sorted_dicts(self.findings),
-            "endpoints": _sorted_dicts(self.endpoints),
-            "components": _sorted_dicts(self.components),
-            "policies": _sorted_dicts(self.policies),
-            "vulnerabilities": {**self.vulnerabilities,
-                                "matches": _sorted_dicts(self.vulnerabilities.get("matches", []))},
-            **({"verification": to_jsonable(self.verification)} if self.verification is not None else {}),
+            "schema": lambda: REPORT_SCHEMA,
+            "tool": lambda: self.tool,
+            "run": lambda: self.run,
+            "image": lambda: self.image,
+            "status": lambda: self.status,
+            "errors": lambda: _sorted_dicts(self.errors),
+            "chunks": lambda: _sorted_dicts(self.chunks),
+            "files": lambda: _sorted_dicts(self.files),
+            "inventory": self.inventory_summary,
+            "facts": lambda: _sorted_dicts(self.facts),
+            "provenance": lambda: {"claims": _sorted_dicts(self.claims), "hints": _sorted_dicts(self.hints)},
+            "findings": lambda: _sorted_dicts(self.findings),
+            "endpoints": lambda: _sorted_dicts(self.endpoints),
+            "components": lambda: _sorted_dicts(self.components),
+            "policies": lambda: _sorted_dicts(self.policies),
+            "vulnerabilities": lambda: {**self.vulnerabilities,
+                                        "matches": _sorted_dicts(self.vulnerabilities.get("matches", []))},
+            **({"verification": lambda: to_jsonable(self.verification)} if self.verification is not None else {}),
         }
 
 

@@ -24,17 +24,19 @@ def has_surrogates(text: str) -> bool:
     return False
 
 
-def escape_name(text: str) -> str:
-    """`text` with each undecodable byte as `\\xNN` (and any other lone surrogate as `\\uXXXX`)."""
+def escape_name(text: str, backslash: str = "\\") -> str:
+    """`text` with each undecodable byte as `\\xNN` (and any other lone surrogate as `\\uXXXX`). Inside JSON
+    text, pass `backslash="\\\\"`: the escape then reads back as the same four characters, not as an invalid
+    JSON escape."""
     if not has_surrogates(text):
         return text
     out: list[str] = []
     for char in text:
         code = ord(char)
         if _LOW <= code <= _HIGH:
-            out.append(f"\\x{code - 0xDC00:02x}")
+            out.append(f"{backslash}x{code - 0xDC00:02x}")
         elif 0xD800 <= code <= 0xDFFF:
-            out.append(f"\\u{code:04x}")
+            out.append(f"{backslash}u{code:04x}")
         else:
             out.append(char)
     return "".join(out)

@@ -58,3 +58,33 @@ def test_a_changed_report_is_rendered_in_full() -> None:
     assert json_report.render(again) == _full(again)
     copy = dataclasses.replace(again)  # a baseline view is a new object: it carries no stored text
     assert json_report.render(copy) == _full(copy)
+
+
+def test_the_piecewise_render_is_json_dumps_of_the_whole_report() -> None:
+    """`render` encodes one top-level member at a time (audit/report/json_report.py): the same bytes as one dumps
+    of the canonical form, for every golden report and for one holding awkward text in every kind of member."""
+    for path, text in _reports():
+        report = report_from_dict(json.loads(text), str(path))
+        assert json_report.render(report) == _full(report), path.name
+    report = report_from_dict(json.loads(_reports()[0][1]), "odd")
+    report.run = {"odd": "quote \" newline \n tab \t \u00e9 \u2028", "empty": {}, "list": []}
+    report.image = {**report.image, "name": "a\nb\u00e9.bin"}
+    report.verification = {"nested": {"deep": ["x\ny", {}]}}
+    assert json_report.render(report) == _full(report)
+
+
+def test_the_written_file_is_the_render_with_surrogates_escaped(tmp_path: Path) -> None:
+    from audit.names import escape_name
+    from audit.report import output
+
+    path, text = _reports()[0]
+    report = report_from_dict(json.loads(text), str(path))
+    report.image = {**report.image, "name": "raw\udcff\udc80name.bin"}  # undecodable bytes of a file name
+    old = output.SLICE
+    try:
+        output.SLICE = 7  # slices that cut the text everywhere, also right beside the escaped characters
+        written = json_report.write(report, tmp_path).read_bytes()
+    finally:
+        output.SLICE = old
+    assert written == escape_name(_full(report), "\\\\").encode("utf-8")
+    assert json.loads(written)["image"]["name"] == "raw\\xff\\x80name.bin"  # valid JSON: the escape reads back

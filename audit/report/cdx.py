@@ -39,7 +39,7 @@ def render(report: Report) -> str:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    return write_atomic(out_dir / FILENAME, render(report))
+    return write_atomic(out_dir / FILENAME, render(report), json_text=True)
 
 
 def build_bom(report: Report) -> Bom:

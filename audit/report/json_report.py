@@ -8,6 +8,7 @@ would give, without re-encoding megabytes of JSON (the indented encoder is pure 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,27 @@ _RUN = '\n  "run": '  # the top-level member: nested members are indented furthe
 
 
 def render(report: Report) -> str:
+    spliced = _spliced(report)
+    return spliced if spliced is not None else "".join(_pieces(report))
+
+
+def _spliced(report: Report) -> str | None:
     held = getattr(report, _HELD, None)
     if held is not None and held[0] == _fingerprint(report):
-        spliced = _with_run(held[1], report.run)
-        if spliced is not None:
-            return spliced
-    return _dumps(report.to_dict()) + "\n"
+        return _with_run(held[1], report.run)
+    return None
+
+
+def _pieces(report: Report) -> Iterator[str]:
+    """The full render, one top-level member at a time: the same text as `json.dumps(report.to_dict(), indent=2,
+    sort_keys=True)` (a member's own text indented one level: strings escape their newlines), without ever
+    holding the canonical form of every member at once (a 256 MiB image's report is ~50 MB of JSON)."""
+    members = report.members()
+    yield "{"
+    for index, name in enumerate(sorted(members)):
+        value = _dumps(members[name]()).replace("\n", "\n  ")
+        yield f'{"," if index else ""}\n  {_dumps(name)}: {value}'
+    yield "\n}\n"
 
 
 def remember(report: Report, text: str) -> None:
@@ -35,7 +51,8 @@ def remember(report: Report, text: str) -> None:
 
 
 def write(report: Report, out_dir: Path) -> Path:
-    return write_atomic(out_dir / FILENAME, render(report))
+    spliced = _spliced(report)
+    return write_atomic(out_dir / FILENAME, [spliced] if spliced is not None else _pieces(report), json_text=True)
 
 
 def _dumps(value: Any) -> str:
