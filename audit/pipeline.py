@@ -30,6 +30,7 @@ from audit.inventory import build_inventory, disk_path, unextracted_containers
 from audit.knowledge import load_knowledge
 from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
+from audit.names import escape_name
 from audit.policy import evaluate_policies
 from audit.report import json_report
 from audit.resources import rules_digest
@@ -166,10 +167,11 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     report = Report(
         tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
         run={},
-        image={"name": image.name, "sha256": "" if tree else (image_sha or sha256_file(image)), "size": size,
-               "format": TREE_FORMAT if tree else _describe(image)},
+        image={"name": escape_name(image.name), "sha256": "" if tree else (image_sha or sha256_file(image)),
+               "size": size, "format": TREE_FORMAT if tree else _describe(image)},
     )
-    emit("unpack", f"copying the tree {image.name}" if tree else f"unpacking {image.name} ({size} bytes)")
+    name = escape_name(image.name)  # the input's own name may be bytes that are not UTF-8, like any member's
+    emit("unpack", f"copying the tree {name}" if tree else f"unpacking {name} ({size} bytes)")
     warm = threading.Thread(target=_prepare, args=(config, memo), name="fwaudit-prepare", daemon=True)
     warm.start()  # knowledge, rules and tables load while unblob's process extracts (this one mostly waits)
     unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
@@ -200,7 +202,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
             report.add_error(error)
     matches = _scan(report, items, config, emit, memo)
     signatures = None if binwalk is None else _stage(report, "binwalk",  # as late as attribution, which weighs it
-                                                     lambda: binwalk.collect(image.name, report.image["sha256"]))
+                                                     lambda: binwalk.collect(name, report.image["sha256"]))
     if signatures is not None:  # a second opinion on vendor headers: weak facts, never a verdict alone
         report.facts.extend(signatures[0])  # the report sorts every list when serialised
         for error in signatures[1]:
@@ -266,7 +268,8 @@ def _prepare(config: AuditConfig, memo: FileMemo | None) -> None:
 
 def disk_items(image: Path, extract_dir: Path, files: list[FileRecord]) -> list[tuple[Path, FileRecord]]:
     """(path on disk, record) for every regular file: the image itself, or its extracted copy."""
-    top = image.name if image.is_file() else None  # an extracted tree has no top-level image file
+    top = escape_name(image.name) if image.is_file() else None  # a tree has no top-level image file; records
+    # name the image as they name every file (audit/names.py)
     return [(image if rec.path == top and rec.parent is None else disk_path(extract_dir, rec), rec)
             for rec in files if rec.kind == "file"]
 

@@ -77,3 +77,19 @@ def test_gbk_member_name_scan_writes_all_formats_and_exits_0(tmp_path: Path) -> 
         assert (out / name).stat().st_size > 0
     loaded = load_report(out / "report.json")
     assert {f.path_raw for f in loaded.files} >= {gbk[0]["path_raw"]}
+
+
+@pytest.mark.integration
+def test_an_input_whose_own_name_is_not_utf8_gives_valid_json_in_every_format(tmp_path: Path) -> None:
+    """The image's own name reaches the writers unescaped (it is no member of the image): the JSON formats
+    escape it with an escaped backslash, so they stay valid JSON and read back as `\\xNN`."""
+    image = Path(os.fsdecode(bytes(tmp_path) + b"/raw\xff" + GBK + b".bin"))
+    image.write_bytes(b"plain firmware text\n" * 100)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "audit.cli", "scan", str(image), "-o", str(out), "-f", "all", "-q"],
+                          capture_output=True, env={**os.environ, "FWAUDIT_CACHE": "off"}, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-800:]
+    parsed = {p.name: json.loads(p.read_bytes()) for p in out.iterdir() if p.suffix in (".json", ".sarif")}
+    assert parsed["report.json"]["status"] == "complete", parsed["report.json"]["errors"]
+    assert {"report.json", "report.sarif", "sbom.cdx.json"} <= set(parsed)
+    assert parsed["report.json"]["image"]["name"] == "raw\\xff\\xb2\\xe2\\xca\\xd4.bin"

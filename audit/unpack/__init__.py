@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.model import AuditConfig, AuditError, Chunk
+from audit.names import escape_name
 from audit.unpack import zygote
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, child_env, run_unblob
 from audit.unpack.jffs2_check import damaged_jffs2
@@ -97,7 +98,7 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
     """Cap errors, chunks, origins and typed errors from one unblob run."""
     if run.cap_hit is not None:
         result.errors.append(AuditError(
-            kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=image.name,
+            kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=escape_name(image.name),
             message=f"extraction stopped at the {run.cap_hit} cap ({run.cap_detail}); "
             "what was extracted before is kept and audited",
         ))
@@ -106,7 +107,7 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
     result.errors.extend(mapped.errors)
 
     def locate(container: str) -> Path | None:
-        path = image if container in ("", image.name) and image.is_file() else extract_dir / container
+        path = image if container in ("", escape_name(image.name)) and image.is_file() else extract_dir / container
         return path if path.is_file() else None
 
     result.errors.extend(missing_files(result.chunks, locate, extract_dir, result.errors))
@@ -118,7 +119,7 @@ def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
     if run.report_path is None:
         if run.cap_hit is None:
             return UnpackMap(errors=[AuditError(
-                kind="unpack.engine_failed", stage="unpack", path=image.name,
+                kind="unpack.engine_failed", stage="unpack", path=escape_name(image.name),
                 message=f"unblob exited with code {run.returncode} and wrote no report",
                 detail=run.stderr_tail or None,
             )])
@@ -127,7 +128,7 @@ def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
         return map_report(load_report(run.report_path), namer)
     except (ValueError, KeyError, TypeError) as exc:
         return UnpackMap(errors=[AuditError(
-            kind="unpack.report_unreadable", stage="unpack", path=image.name,
+            kind="unpack.report_unreadable", stage="unpack", path=escape_name(image.name),
             message=f"unblob's report could not be read: {exc}",
         )])
 
