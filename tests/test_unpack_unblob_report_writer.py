@@ -1,0 +1,37 @@
+"""unblob's report written one result at a time (audit/unpack/unblob_report_writer.py): the very bytes of
+unblob's own `ProcessResult.to_json()`, on a real extraction."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from audit.unpack import unblob_report_writer
+
+pytestmark = pytest.mark.integration
+
+
+def _image(path: Path) -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, data in {"a.gz": gzip.compress(b"x" * 5000), "b.txt": b"text\n", "c/d.bin": bytes(range(256))}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_streamed_report_is_unblobs_to_json(tmp_path: Path) -> None:
+    from unblob.processing import ExtractionConfig, process_file
+
+    image = _image(tmp_path / "in.tar")
+    config = ExtractionConfig(extract_root=tmp_path / "out", randomness_depth=1, process_num=1)
+    result = process_file(config, image)
+    assert len(result.results) >= 3  # the tar, the gzip and its member: several results, nested reports
+    report = tmp_path / "report.json"
+    unblob_report_writer.write_json_report(report, result)
+    assert report.read_text(encoding="utf-8") == result.to_json()
+    assert "".join(unblob_report_writer.pieces([])) == "[]" == type(result)(results=[]).to_json()
