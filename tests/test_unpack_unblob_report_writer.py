@@ -17,7 +17,8 @@ pytestmark = pytest.mark.integration
 
 def _image(path: Path) -> Path:
     with tarfile.open(path, "w") as tar:
-        for name, data in {"a.gz": gzip.compress(b"x" * 5000), "b.txt": b"text\n", "c/d.bin": bytes(range(256))}.items():
+        members = {"a.gz": gzip.compress(b"x" * 5000), "b.txt": b"text\n", "c/d.bin": bytes(range(256))}
+        for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
