@@ -70,11 +70,11 @@ def test_a_writer_that_fails_costs_only_its_format(tmp_path: Path) -> None:
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
     target = write_atomic(tmp_path / "report.json", "old\n")
 
-    class Unencodable(str):
-        def encode(self, *_args: object, **_kwargs: object) -> bytes:
-            raise MemoryError("forced")
+    def pieces():  # a renderer that fails half-way through the file (report.json is written piece by piece)
+        yield "new, first half\n"
+        raise MemoryError("forced")
 
     with pytest.raises(MemoryError):
-        write_atomic(target, Unencodable("new"))
+        write_atomic(target, pieces())
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
