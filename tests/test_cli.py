@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,25 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     result = _cli("scan", str(image), *args, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_the_console_script_ends_scan_with_its_gate_code_and_every_output(tmp_path: Path) -> None:
+    """`fwaudit scan` (the console script, audit/entry.py) ends without tearing the interpreter down: the gate's
+    exit code, the whole summary on a pipe and every report file must still be there."""
+    fwaudit = Path(sys.executable).with_name("fwaudit")
+    image = REPO / "samples" / "build" / "xm-camera.bin"
+    if not image.is_file():
+        pytest.fail("samples are not built: run `make samples`")
+    out = tmp_path / "out"
+    env = {**os.environ, "FWAUDIT_CACHE": str(tmp_path / "c.sqlite")}
+    proc = subprocess.run([str(fwaudit), "scan", str(image), "-o", str(out), "-f", "json,sarif", "--fail-on", "low"],
+                          capture_output=True, text=True, timeout=600, env=env)
+    report = json.loads((out / "report.json").read_text())
+    assert report["findings"]  # the sample has findings at or above low: the gate trips
+    assert proc.returncode == 1, proc.stderr[-500:]
+    assert "report.sarif" in proc.stdout  # the summary, then the gate's reasons, printed last, reached the pipe
+    assert proc.stdout.rstrip().splitlines()[-1].startswith("  fail-on low: ")
+    json.loads((out / "report.sarif").read_text())
+    again = subprocess.run([str(fwaudit), "scan", str(image), "-o", str(out), "-q"], capture_output=True, text=True,
+                           timeout=600, env=env)
+    assert again.returncode == 0 and json.loads((out / "report.json").read_text())["run"]["cache"] == "hit"
