@@ -5,7 +5,7 @@ side by side in one run, median of N:
   extracted file), each as its own process;
 - `fwaudit scan` cold (no cache), warm on the identical image, warm on the next version (~90% of files shared,
   cache holding only the base version's results), a 20 KB input (fixed cost), peak RSS of the process tree;
-- the analysis stages (everything but unpacking, from `run.stages_s`) with -j1 and -j2;
+- the analysis stages (everything but unpacking, from `run.stages_s`) with -j1 and -j2, runs interleaved;
 - with `--big`: one cold run on a 256 MiB image for peak RSS.
 
     .venv/bin/python bench/speed.py [--runs N] [--big] [--keep DIR]
@@ -179,9 +179,9 @@ def main() -> None:  # one linear measurement script
         tiny = work / "tiny.bin"
         tiny.write_bytes((ROOT / "bench" / "speed_images.py").read_bytes()[:20_000].ljust(20_000, b"\0"))
         fixed = _median(args.runs, lambda: _scan(tiny, work / "o", None)[0])
-        j1 = statistics.median(_analysis(_scan(base, work / "o", None, "-j", "1")[2]) for _ in range(args.runs))
-        j2 = statistics.median(_analysis(r[2]) for r in cold_runs) if (os.cpu_count() or 1) == 2 else \
-            statistics.median(_analysis(_scan(base, work / "o", None, "-j", "2")[2]) for _ in range(args.runs))
+        pairs = [(_analysis(_scan(base, work / "o", None, "-j", "1")[2]),  # interleaved: this machine's speed
+                  _analysis(_scan(base, work / "o", None, "-j", "2")[2])) for _ in range(args.runs)]  # drifts
+        j1, j2 = statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
         engines = unblob + yara
         rows = [
             ("bare unblob", unblob, ""), ("bare yara-x (compile + scan the tree)", yara, ""),
