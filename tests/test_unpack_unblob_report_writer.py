@@ -36,3 +36,32 @@ def test_streamed_report_is_unblobs_to_json(tmp_path: Path) -> None:
     unblob_report_writer.write_json_report(report, result)
     assert report.read_text(encoding="utf-8") == result.to_json()
     assert "".join(unblob_report_writer.pieces([])) == "[]" == type(result)(results=[]).to_json()
+
+
+def _hash_reports(report: Path) -> list[dict]:
+    import json
+
+    return [r for task in json.loads(report.read_text()) for r in task.get("reports", [])
+            if r.get("__typename__") == "HashReport" or {"md5", "sha1", "sha256"} <= set(r)]
+
+
+def test_the_zygotes_runs_skip_unblobs_digests_and_map_the_same(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked runs write empty md5/sha1/sha256 (fwaudit hashes files itself); a fresh unblob process computes
+    them; both reports map to the same chunks and origins."""
+    from audit.model import AuditConfig
+    from audit.unpack import unpack
+
+    image = _image(tmp_path / "in.tar")
+    maps = {}
+    for mode in ("on", "off"):
+        monkeypatch.setenv("FWAUDIT_ZYGOTE", mode)
+        work = tmp_path / mode
+        result = unpack(image, work, AuditConfig(image=image, jobs=1))
+        assert not result.errors, result.errors
+        hashes = _hash_reports(work / "unblob-report.json")
+        assert hashes, "no hash reports found in unblob's report"
+        maps[mode] = (sorted((c.container, c.start, c.end, c.handler) for c in result.chunks), sorted(result.origins))
+        empty = {h["sha256"] for h in hashes} == {""}
+        assert empty is (mode == "on"), (mode, hashes[:2])
+    assert maps["on"] == maps["off"]
