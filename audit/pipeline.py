@@ -164,13 +164,13 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
                 image_sha: str | None = None, memo: FileMemo | None = None) -> Report:
     tree = image.is_dir()
     size = 0 if tree else image.stat().st_size
+    name = escape_name(image.name)  # the input's own name may be bytes that are not UTF-8, like any member's
     report = Report(
         tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
         run={},
-        image={"name": escape_name(image.name), "sha256": "" if tree else (image_sha or sha256_file(image)),
-               "size": size, "format": TREE_FORMAT if tree else _describe(image)},
+        image={"name": name, "sha256": "" if tree else (image_sha or sha256_file(image)), "size": size,
+               "format": TREE_FORMAT if tree else _describe(image)},
     )
-    name = escape_name(image.name)  # the input's own name may be bytes that are not UTF-8, like any member's
     emit("unpack", f"copying the tree {name}" if tree else f"unpacking {name} ({size} bytes)")
     warm = threading.Thread(target=_prepare, args=(config, memo), name="fwaudit-prepare", daemon=True)
     warm.start()  # knowledge, rules and tables load while unblob's process extracts (this one mostly waits)

@@ -30,7 +30,7 @@ def write_atomic(target: Path, text: str | Iterable[str], json_text: bool = Fals
         with os.fdopen(fd, "wb") as handle:
             for piece in [text] if isinstance(text, str) else text:
                 for start in range(0, len(piece), SLICE):
-                    handle.write(escape_name(piece[start:start + SLICE], backslash).encode("utf-8"))
+                    handle.write(_encoded(piece[start:start + SLICE], backslash))
         tmp.chmod(0o644)
         tmp.replace(target)
     except BaseException:
@@ -38,3 +38,11 @@ def write_atomic(target: Path, text: str | Iterable[str], json_text: bool = Fals
             tmp.unlink()
         raise
     return target
+
+
+def _encoded(text: str, backslash: str) -> bytes:
+    """`text` as UTF-8, encoded once; only text holding a lone surrogate is escaped first."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_name(text, backslash).encode("utf-8")

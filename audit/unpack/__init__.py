@@ -96,9 +96,10 @@ def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConf
 
 def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_dir: Path) -> None:
     """Cap errors, chunks, origins and typed errors from one unblob run."""
+    name = escape_name(image.name)  # as records name the image (audit/names.py)
     if run.cap_hit is not None:
         result.errors.append(AuditError(
-            kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=escape_name(image.name),
+            kind=f"unpack.cap.{run.cap_hit}", stage="unpack", path=name,
             message=f"extraction stopped at the {run.cap_hit} cap ({run.cap_detail}); "
             "what was extracted before is kept and audited",
         ))
@@ -107,7 +108,7 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
     result.errors.extend(mapped.errors)
 
     def locate(container: str) -> Path | None:
-        path = image if container in ("", escape_name(image.name)) and image.is_file() else extract_dir / container
+        path = image if container in ("", name) and image.is_file() else extract_dir / container
         return path if path.is_file() else None
 
     result.errors.extend(missing_files(result.chunks, locate, extract_dir, result.errors))
@@ -116,10 +117,11 @@ def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_di
 
 def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
     namer = PathNamer(image, image.name, extract_dir)
+    name = escape_name(image.name)
     if run.report_path is None:
         if run.cap_hit is None:
             return UnpackMap(errors=[AuditError(
-                kind="unpack.engine_failed", stage="unpack", path=escape_name(image.name),
+                kind="unpack.engine_failed", stage="unpack", path=name,
                 message=f"unblob exited with code {run.returncode} and wrote no report",
                 detail=run.stderr_tail or None,
             )])
@@ -128,7 +130,7 @@ def _read_map(run: EngineRun, image: Path, extract_dir: Path) -> UnpackMap:
         return map_report(load_report(run.report_path), namer)
     except (ValueError, KeyError, TypeError) as exc:
         return UnpackMap(errors=[AuditError(
-            kind="unpack.report_unreadable", stage="unpack", path=escape_name(image.name),
+            kind="unpack.report_unreadable", stage="unpack", path=name,
             message=f"unblob's report could not be read: {exc}",
         )])
 
