@@ -3,7 +3,7 @@ root file system, 0xff fill) holding the real Debian armhf/mipsel/arm64 binaries
 
 - `base`: the 32 MiB image;
 - `next`: the next firmware version of `base`: the same tree with ~10% of its files changed (a version string
-  appended), rebuilt; ~90% of the files are byte-identical;
+  written into each, its structure kept: `_mark`), rebuilt; ~90% of the files are byte-identical;
 - `big`: a 256 MiB image (several distinct copies of the tree) for peak memory.
 
 Everything is deterministic (sorted files; the samples' squashfs writer: fixed modes, times and owners).
@@ -11,6 +11,7 @@ Everything is deterministic (sorted files; the samples' squashfs writer: fixed m
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import sys
 from pathlib import Path
@@ -39,17 +40,37 @@ def _tree(dest: Path, arches: tuple[str, ...], copies: int = 1) -> list[Path]:
             if copy:  # distinct copies: one changed byte run per file defeats squashfs de-duplication
                 for path in sorted((dest / f"opt/{arch}-{copy}").rglob("*")):
                     if path.is_file() and not path.is_symlink():
-                        with path.open("ab") as handle:
-                            handle.write(f"\0copy-{copy}\0".encode())
+                        _mark(path, f"\0copy-{copy}\0".encode())
     return sorted(p for p in dest.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _mark(path: Path, marker: bytes) -> None:
+    """Change a file as a rebuild does, keeping its structure: an ELF gets the marker written over bytes in its
+    middle (a changed string; its headers and its end stay where they were), a gzip file is compressed again
+    with the marker added to its content, anything else (text) gets it appended. Appending to an ELF or a gzip
+    stream would add a trailer that the extractor carves as a chunk of its own: another layout, not a version."""
+    data = path.read_bytes()
+    if data[:4] == b"\x7fELF" and len(data) > 4 * len(marker):
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + marker + data[middle + len(marker):])
+    elif data[:2] == b"\x1f\x8b" and (inner := _gunzip(data)) is not None:
+        path.write_bytes(gz(inner + marker))
+    else:
+        path.write_bytes(data + marker)
+
+
+def _gunzip(data: bytes) -> bytes | None:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, ValueError):
+        return None
 
 
 def _bump(files: list[Path], every: int = 10) -> int:
     """Change every `every`-th file (the next firmware version); returns how many changed."""
     changed = files[::every]
     for path in changed:
-        with path.open("ab") as handle:
-            handle.write(b"\0fwaudit-bench next version\0")
+        _mark(path, b"\0fwaudit-bench next version\0")
     return len(changed)
 
 
