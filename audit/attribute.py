@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from audit.knowledge import BRAND_LOOKUP, WEIGHTS, KnowledgeBase
+from audit.knowledge import BRAND_LOOKUP, WEIGHTS, FactRule, KnowledgeBase
 from audit.main_soc import resolve_main_soc
 from audit.model import Claim, Evidence, Fact, FileRecord, Finding, RuleMatch
 
@@ -189,14 +189,22 @@ def _values(data: Any, field: str, depth: int = 0) -> Iterator[str]:
 
 def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], kb: KnowledgeBase) -> list[_Item]:
     items = []
+    by_kind: dict[str, list[FactRule]] = {}  # the rules for a fact kind, in the knowledge base's order
     for fact in facts:
-        for rule in kb.fact_rules:
-            if rule.fact not in ("*", fact.kind):
-                continue
-            found = next((m for v in _values(fact.data, rule.field) if (m := rule.regex.search(v))), None)
-            if found is None or not all(
-                any(regex.search(v) for v in _values(fact.data, name)) for name, regex in rule.where
-            ):
+        rules = by_kind.get(fact.kind)
+        if rules is None:
+            rules = by_kind[fact.kind] = [r for r in kb.fact_rules if r.fact in ("*", fact.kind)]
+        values: dict[str, list[str]] = {}  # a fact's values per field, walked once for all its rules
+
+        def of(name: str, data: Any = fact.data, values: dict[str, list[str]] = values) -> list[str]:
+            found = values.get(name)
+            if found is None:
+                found = values[name] = list(_values(data, name))
+            return found
+
+        for rule in rules:
+            found = next((m for v in of(rule.field) if (m := rule.regex.search(v))), None)
+            if found is None or not all(any(regex.search(v) for v in of(name)) for name, regex in rule.where):
                 continue
             entity, detail = rule.entity, _fill(rule.detail, found)
             if entity == BRAND_LOOKUP:

@@ -28,6 +28,7 @@ from audit.resources import rules_digest
 U = TypeVar("U")
 R = TypeVar("R")
 CHUNK_DIR = re.compile(r"(?:(?<=/)|^)\d+-\d+\.(?=[^/]*_extract/)")  # `<start>-<end>.` of a chunk's folder
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(FileRecord))
 MARK = "\x00{}\x00"  # a raw NUL never occurs in JSON text, so markers cannot collide with content
 
 
@@ -77,7 +78,7 @@ def offset_free(path: str | None) -> str | None:
 
 def record_key(record: FileRecord) -> dict[str, Any]:
     """What a stage may read of a record, with run-free paths."""
-    data = dataclasses.asdict(record)
+    data = {name: getattr(record, name) for name in _RECORD_FIELDS}  # scalars only: no deep copy needed
     for name in ("path", "parent"):
         data[name] = offset_free(data.get(name))
     data["fs_path"] = CHUNK_DIR.sub("#.", record.fs_path) if record.fs_path else record.fs_path

@@ -13,7 +13,7 @@ import base64
 import functools
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
 MAX_STRINGS_PER_IDENTIFIER = 4
 POOL_THRESHOLD = 100  # fewer unique files than this: scan in-process
+ALONE_BYTES = 64 * 1024 * 1024  # files this large are scanned on their own, before the pool (`_run`)
 FILE_TIMEOUT_S = 60
 STAGE = "scan"
 
@@ -235,17 +236,34 @@ def _to_matches(disk: Path, rec: FileRecord, hits: list[_Hit]) -> tuple[list[Rul
     return matches, errors
 
 
-def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: int) -> Iterator[tuple]:
-    paths = [str(disk) for disk, _ in unique]
-    if jobs <= 1 or len(unique) < POOL_THRESHOLD:
+def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: int) -> list[tuple]:
+    """Results in the order of `unique`. Files of ALONE_BYTES or more are scanned first, in this process and
+    before the pool starts: the engine maps each file it scans, and a 256 MiB image mapped beside the workers
+    was the audit's peak memory; alone, its peak is this process and that mapping."""
+    alone = [i for i, (_, rec) in enumerate(unique) if (rec.size or 0) >= ALONE_BYTES]
+    rest = [i for i in range(len(unique)) if (unique[i][1].size or 0) < ALONE_BYTES]
+    results: list[tuple | None] = [None] * len(unique)
+    if jobs <= 1 or len(rest) < POOL_THRESHOLD:
+        alone, rest = [], list(range(len(unique)))
+    if alone:
         _init_worker(blob, engine)
-        yield from _scan_batch(paths)
-        return
-    size = max(1, min(64, len(paths) // (jobs * 4)))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(blob, engine)) as pool:
-        for batch in pool.map(_scan_batch, batches):
-            yield from batch
+        try:
+            for i, result in zip(alone, _scan_batch([str(unique[i][0]) for i in alone]), strict=True):
+                results[i] = result
+        finally:
+            _WORKER.clear()  # the engine is not kept here, nor inherited by the workers
+    paths = [str(unique[i][0]) for i in rest]
+    if jobs <= 1 or len(rest) < POOL_THRESHOLD:
+        _init_worker(blob, engine)
+        found = _scan_batch(paths)
+    else:
+        size = max(1, min(64, len(paths) // (jobs * 4)))
+        batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(blob, engine)) as pool:
+            found = [result for batch in pool.map(_scan_batch, batches) for result in batch]
+    for i, result in zip(rest, found, strict=True):
+        results[i] = result
+    return results  # type: ignore[return-value]  # every index was filled
 
 
 def _rules_blob(memo: FileMemo | None, rules_dir: Path | None, engine: str) -> bytes:
@@ -302,7 +320,7 @@ def scan_files(
     digest = rules_digest(rules_dir)
     try:
         results = memoised(memo, "scan", unique, lambda item: [engine, digest, item[1].sha256],
-                           lambda item: [str(item[0])], lambda todo: list(_run(todo, blob, engine, max(1, jobs))),
+                           lambda item: [str(item[0])], lambda todo: _run(todo, blob, engine, max(1, jobs)),
                            keep=lambda result: result[1] is None or result[1][0] == "scan.engine")
         for (disk, rec), (hits, err) in zip(unique, results, strict=True):
             if err:

@@ -96,6 +96,19 @@ def test_pool_and_in_process_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert [m.path for m in serial] == sorted(m.path for m in serial)
 
 
+def test_large_files_scanned_alone_give_the_same_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [_write(tmp_path, f"f{i:03}.so", synth_bytes({**HISI, "strings": [*HISI["strings"], "z" * (i * 900)]}))
+             for i in range(12)]
+    monkeypatch.setattr(scan, "POOL_THRESHOLD", 4)
+    pooled, _ = scan_files(items, jobs=2)
+    sizes = sorted(rec.size for _, rec in items)
+    monkeypatch.setattr(scan, "ALONE_BYTES", sizes[8])  # the 4 largest are scanned in this process, first
+    alone, errors = scan_files(items, jobs=2)
+    assert errors == []
+    assert alone == pooled and len({m.path for m in alone}) == 12
+    assert scan._WORKER == {}  # the engine was not kept in this process after its files
+
+
 def test_rules_digest_tracks_rule_content(tmp_path: Path) -> None:
     (tmp_path / "soc").mkdir()
     rule = tmp_path / "soc" / "a.yar"

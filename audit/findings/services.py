@@ -7,6 +7,7 @@ without one, severity follows the rule weight.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import stat
@@ -154,10 +155,13 @@ def from_cloud_sdks(facts: Iterable[Fact]) -> list[Finding]:
     rows = [r for r in owner_rows() if r.type in ("symbol", "library")]
     out: dict[tuple[str, str], Finding] = {}
     for fact in facts:
-        names = _elf_names(fact)
+        names = _elf_names(fact)  # sorted: the first name a prefix starts is found by bisection
+        if not names:
+            continue
+        present = set(names)
         for row in rows:
-            symbol = row.type == "symbol"
-            hit = next((n for n in names if (n.startswith(row.match) if symbol else n == row.match)), None)
+            hit = _first_with_prefix(names, row.match) if row.type == "symbol" else (
+                row.match if row.match in present else None)
             if hit is None or (fact.path, row.owner) in out:
                 continue
             ev = [evidence("fact", fact.kind, fact.path, fact.sha256, fact.offset, hit)]
@@ -167,6 +171,12 @@ def from_cloud_sdks(facts: Iterable[Fact]) -> list[Finding]:
                 f"{row.category} SDK of {row.owner} ({hit}): the device reaches out to {row.owner} servers",
                 fact.path, ev, None, row.owner)
     return list(out.values())
+
+
+def _first_with_prefix(names: list[str], prefix: str) -> str | None:
+    """The first of the sorted `names` that starts with `prefix`, or None."""
+    index = bisect.bisect_left(names, prefix)
+    return names[index] if index < len(names) and names[index].startswith(prefix) else None
 
 
 def _elf_names(fact: Fact) -> list[str]:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
+from audit.mapped_pages import track
 from audit.model import Fact, FileRecord
 
 HEAD_SIZE = 4096
@@ -107,6 +108,7 @@ def _plain_scalar(item: Any) -> Any:
 # CPython before 3.11.4 reads one byte past the end of the buffer in bytes/mmap `find` (python/cpython#105235):
 # on a file whose size is a multiple of the page size that byte is unmapped and the process dies with SIGSEGV
 # (Debian 12 ships 3.11.2). Such files are read into memory instead of mapped there.
+TRACK_BYTES = 16 * 1024 * 1024  # mapped files at least this large do not stay resident in the process
 FASTSEARCH_OVERREAD = (3, 11) <= sys.version_info[:3] < (3, 11, 4)
 
 
@@ -133,6 +135,8 @@ def open_map(path: Path) -> Iterator[bytes]:
             yield _read_all(fd, st.st_size)  # a bytes copy: its trailing NUL absorbs the over-read
             return
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
+            if st.st_size >= TRACK_BYTES:
+                track(mm)  # a large file's pages leave this process behind the search (audit/mapped_pages.py)
             yield mm  # type: ignore[misc]  # mmap supports the bytes-like API we use
     finally:
         os.close(fd)
