@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import magic
 
-from audit import __version__
+from audit import __version__, process_memory
 from audit.attribute import attribute
 from audit.cache import ResultCache, result_key
 from audit.file_cache import FileMemo
@@ -98,6 +98,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     """
     emit = events or (lambda _stage, _msg: None)
     image = check_input(config.image)
+    process_memory.install_fork_hooks()  # the stages' forked workers do not copy this process's heap
     warm_engine()  # unblob's imports, in its own process, while this one hashes and looks in the cache
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -285,6 +286,7 @@ def _stage(report: Report, name: str, call: Callable[[], T]) -> T | None:
                                     message=f"{name} stage failed: {type(exc).__name__}: {exc}"))
         return None
     finally:
+        process_memory.trim()  # what the stage freed goes back to the system (audit/process_memory.py)
         stages = report.run.setdefault("stages_s", {})
         stages[name] = round(stages.get(name, 0.0) + time.monotonic() - start, 3)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from audit import rules_prebuilt
+from audit.alone import split_alone
 from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
@@ -30,7 +31,6 @@ ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
 MAX_STRINGS_PER_IDENTIFIER = 4
 POOL_THRESHOLD = 100  # fewer unique files than this: scan in-process
-ALONE_BYTES = 64 * 1024 * 1024  # files this large are scanned on their own, before the pool (`_run`)
 FILE_TIMEOUT_S = 60
 STAGE = "scan"
 
@@ -238,10 +238,8 @@ def _to_matches(disk: Path, rec: FileRecord, hits: list[_Hit]) -> tuple[list[Rul
 
 def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: int) -> list[tuple]:
     """Results in the order of `unique`. Files of ALONE_BYTES or more are scanned first, in this process and
-    before the pool starts: the engine maps each file it scans, and a 256 MiB image mapped beside the workers
-    was the audit's peak memory; alone, its peak is this process and that mapping."""
-    alone = [i for i, (_, rec) in enumerate(unique) if (rec.size or 0) >= ALONE_BYTES]
-    rest = [i for i in range(len(unique)) if (unique[i][1].size or 0) < ALONE_BYTES]
+    before the pool starts (audit/alone.py; yara-x maps each file it scans)."""
+    alone, rest = split_alone(unique, lambda item: item[1].size or 0)
     results: list[tuple | None] = [None] * len(unique)
     if jobs <= 1 or len(rest) < POOL_THRESHOLD:
         alone, rest = [], list(range(len(unique)))

@@ -150,3 +150,24 @@ def test_results_are_deterministic(results: dict, tmp_path: Path) -> None:
     assert again.components == first.components
     stage_findings = [f for f in first.findings if f.category != "provenance"]  # relabels come from attribution
     assert [f.id for f in again.findings] == [f.id for f in stage_findings]
+
+
+def test_large_files_first_and_in_process_give_the_same_findings(results: dict, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import audit.findings as findings_pkg
+    from audit import alone
+
+    expected, _ = results["xm-camera"]
+    image = SAMPLES_BUILD / expected["image"]
+    report = run(AuditConfig(image=image, workdir=tmp_path, keep=True, jobs=1))
+    base = tmp_path / f"{image.name}.fwaudit" / "extract"
+    items = [(base / r.path, r) for r in report.files if r.kind == "file"]
+    facts, _ = inspect_files(items)
+    matches, _ = scan_files(items)
+    monkeypatch.setattr(findings_pkg, "POOL_THRESHOLD", 2)
+    pooled = find_all(items, report.files, facts, matches, jobs=2)
+    monkeypatch.setattr(alone, "ALONE_BYTES", sorted(r.size for _, r in items)[-3])
+    split = find_all(items, report.files, facts, matches, jobs=2)
+    assert (split.findings, split.endpoints, split.components) == (pooled.findings, pooled.endpoints,
+                                                                    pooled.components)
+    assert pooled.findings and pooled.endpoints

@@ -67,6 +67,20 @@ def test_pool_matches_in_process_and_is_deterministic(tmp_path: Path) -> None:
     assert {e.path for e in one[1]} == {"lib/broken.so"}  # one typed error per damaged table
 
 
+def test_large_files_inspected_alone_first_give_the_same_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit import alone
+
+    monkeypatch.setattr(inspect_pkg, "POOL_THRESHOLD", 8)
+    items = make_many(tmp_path, 40)
+    together = inspect_files(items, jobs=2)
+    calls: list[int] = []  # pools started: (workers) in order
+    pool = inspect_pkg._in_pool
+    monkeypatch.setattr(inspect_pkg, "_in_pool", lambda unique, jobs: calls.append(jobs) or pool(unique, jobs))
+    monkeypatch.setattr(alone, "ALONE_BYTES", sorted(r.size for _, r in items)[-5])
+    assert inspect_files(items, jobs=2) == together
+    assert calls == [1, 2]  # the largest files in a pool of one worker, then the rest
+
+
 def test_crashing_inspector_becomes_typed_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class Boom(Inspector):
         NAME, DOC, APPLIES_TO = "boom", "always fails", "everything"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audit import scan
+from audit import alone, scan
 from audit.scan import MAX_MATCHED_BYTES, rules_digest, scan_files
 from tests.helpers.controls import record_for
 from tests.helpers.fixtures import synth_bytes
@@ -102,10 +102,14 @@ def test_large_files_scanned_alone_give_the_same_matches(tmp_path: Path, monkeyp
     monkeypatch.setattr(scan, "POOL_THRESHOLD", 4)
     pooled, _ = scan_files(items, jobs=2)
     sizes = sorted(rec.size for _, rec in items)
-    monkeypatch.setattr(scan, "ALONE_BYTES", sizes[8])  # the 4 largest are scanned in this process, first
-    alone, errors = scan_files(items, jobs=2)
+    monkeypatch.setattr(alone, "ALONE_BYTES", sizes[8])  # the 4 largest are scanned in this process, first
+    here: list[str] = []  # what this process scanned (a forked worker's appends stay in the worker)
+    one = scan._scan_one
+    monkeypatch.setattr(scan, "_scan_one", lambda path: here.append(path) or one(path))
+    separate, errors = scan_files(items, jobs=2)
     assert errors == []
-    assert alone == pooled and len({m.path for m in alone}) == 12
+    assert sorted(Path(p).name for p in here) == [f"f{i:03}.so" for i in range(8, 12)]
+    assert separate == pooled and len({m.path for m in separate}) == 12
     assert scan._WORKER == {}  # the engine was not kept in this process after its files
 
 

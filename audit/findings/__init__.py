@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from audit.alone import split_alone
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
@@ -22,6 +23,7 @@ from audit.inventory import unpacked_files
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
 
 POOL_THRESHOLD = 100  # fewer unique files than this: in-process
+MAX_CHUNK = 64  # files per pool task at most (`_run`)
 T = TypeVar("T")
 Item = tuple[Path, FileRecord]
 
@@ -129,11 +131,15 @@ def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fa
 def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_FileOut]:
     if jobs <= 1 or len(jobs_list) < POOL_THRESHOLD:
         return [_scan_one(job) for job in jobs_list]
-    order = sorted(range(len(jobs_list)), key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at
-    chunk = max(2, len(order) // (jobs * 8))  # the end keeps one worker busy alone; few round trips (most files
-    try:                                      # take a few ms: tasks of two spent a third of the time on messages)
+    alone, rest = split_alone(jobs_list, _size)  # in this process, before the pool (audit/alone.py)
+    done = {i: _scan_one(jobs_list[i]) for i in alone}
+    order = sorted(rest, key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at the end keeps
+    # one worker busy alone; few round trips (most files take a few ms: tasks of two spent a third
+    # of the time on messages), but at most MAX_CHUNK files: a worker holds a whole task's results until it ends
+    chunk = min(MAX_CHUNK, max(2, len(order) // (jobs * 8)))
+    try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = dict(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=chunk), strict=True))
+            done.update(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=chunk), strict=True))
         return [done[i] for i in range(len(jobs_list))]
     except Exception as exc:  # a broken pool: report it, then do the work in-process
         errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))

@@ -13,6 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from audit.alone import split_alone
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, plain, read_head, text
@@ -67,7 +68,9 @@ def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
     """One result per item, in order: in a pool when there are enough files, else in-process."""
     if not (jobs > 1 and len(unique) >= POOL_THRESHOLD):
         return _inspect_chunk(unique)
-    by_path = dict(_in_pool(unique, jobs))
+    alone, rest = split_alone(unique, lambda item: item[1].size or 0)  # one worker first (audit/alone.py)
+    by_path = dict(_in_pool([unique[i] for i in alone], 1)) if alone else {}
+    by_path.update(_in_pool([unique[i] for i in rest], jobs))
     return [by_path.get(record.path, ([], [])) for _, record in unique]
 
 
