@@ -137,14 +137,20 @@ def test_v2_lost_the_telnet_backdoor(results: dict) -> None:
     assert not any(f.rule in (backdoor, "services.telnet-at-boot") for f in v2.findings)
 
 
-def test_results_are_deterministic(results: dict, tmp_path: Path) -> None:
-    expected, first = results["xm-camera"]
-    image = SAMPLES_BUILD / expected["image"]
+def _stages_of(image: Path, tmp_path: Path) -> tuple[Report, list, list, list]:
+    """A kept audit of `image`: its report, (disk path, record) items, facts and YARA matches."""
     report = run(AuditConfig(image=image, workdir=tmp_path, keep=True, jobs=1))
     base = tmp_path / f"{image.name}.fwaudit" / "extract"
     items = [(base / r.path, r) for r in report.files if r.kind == "file"]
     facts, _ = inspect_files(items)
     matches, _ = scan_files(items)
+    return report, items, facts, matches
+
+
+def test_results_are_deterministic(results: dict, tmp_path: Path) -> None:
+    expected, first = results["xm-camera"]
+    image = SAMPLES_BUILD / expected["image"]
+    report, items, facts, matches = _stages_of(image, tmp_path)
     again = find_all(list(reversed(items)), report.files, facts, matches, jobs=2)
     assert again.endpoints == first.endpoints
     assert again.components == first.components
@@ -159,11 +165,7 @@ def test_large_files_first_and_in_process_give_the_same_findings(results: dict, 
 
     expected, _ = results["xm-camera"]
     image = SAMPLES_BUILD / expected["image"]
-    report = run(AuditConfig(image=image, workdir=tmp_path, keep=True, jobs=1))
-    base = tmp_path / f"{image.name}.fwaudit" / "extract"
-    items = [(base / r.path, r) for r in report.files if r.kind == "file"]
-    facts, _ = inspect_files(items)
-    matches, _ = scan_files(items)
+    report, items, facts, matches = _stages_of(image, tmp_path)
     monkeypatch.setattr(findings_pkg, "POOL_THRESHOLD", 2)
     pooled = find_all(items, report.files, facts, matches, jobs=2)
     monkeypatch.setattr(alone, "ALONE_BYTES", sorted(r.size for _, r in items)[-3])
