@@ -7,7 +7,6 @@ offsets of the two versions do not matter.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from audit.fingerprints import claim_key, component_key, endpoint_key, finding_key, stable_path
 from audit.model import Claim, FileRecord, Report
 from audit.policy import endpoint_where
+from audit.report import indented_json
 
 SECTIONS = ("claims", "findings", "endpoints", "components", "files", "policies")
 _UNKNOWN_CHUNK = re.compile(r"(^|/)(\d+-\d+\.)?unknown$")
@@ -113,7 +113,7 @@ def has_changes(diff: dict[str, Any]) -> bool:
 
 
 def render_json(diff: dict[str, Any]) -> str:
-    return json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return indented_json.dumps(diff) + "\n"
 
 
 _HIDDEN = {"files": ("key", "sha256", "fs_path"), "findings": ("key", "label", "id", "path", "rule")}

@@ -2,7 +2,8 @@
 
 Files are read only through `lstat` and regular-file opens: symlinks are recorded, never followed;
 FIFOs and device nodes are recorded as `special` and never opened. Type detection (libmagic) is done
-once per unique sha256.
+once per unique sha256, and with a per-file memo (audit/file_cache.py) once per sha256 and libmagic version
+across audits: the next firmware version does not type again the files it shares with the last one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import magic
 
+from audit.file_cache import FileMemo, memoised
 from audit.model import AuditError, Chunk, FileRecord
 from audit.names import escape_name, raw_hex
 from audit.treewalk import walk_entries
@@ -29,6 +31,7 @@ HEAD_BYTES = 64 * 1024
 READ_BLOCK = 1024 * 1024
 BATCH = 512
 UIMAGE_HEADER_SIZE = 64
+MAGIC_STAGE = "inventory.magic"  # per-file memo entries: sha256 -> (description, MIME type)
 _HANDLES: list[tuple[magic.Magic, magic.Magic]] = []  # idle libmagic handle pairs (`_describe`)
 _LOCK = threading.Lock()
 
@@ -114,6 +117,15 @@ def _describe(head: bytes) -> tuple[str, str]:
                 _HANDLES.append(pair)
 
 
+def _described(memo: FileMemo | None, heads: dict[str, bytes], pool: ThreadPoolExecutor) -> list[tuple[str, str]]:
+    """`_describe` of each head (keyed by its file's sha256, which fixes the head), types stored by an earlier
+    audit reused: the key holds libmagic's version, so a new magic database types every file again."""
+    version = magic.version() if hasattr(magic, "version") else None
+    shas = list(heads)
+    return memoised(memo, MAGIC_STAGE, shas, lambda sha: [sha, version], lambda _sha: [],
+                    lambda todo: list(pool.map(_describe, (heads[sha] for sha in todo))))
+
+
 def walk_tree(root: Path) -> Iterator[Path]:
     """Every non-directory entry under root, in sorted order, symlinks not followed (no recursion on depth)."""
     if not root.is_dir():
@@ -132,7 +144,7 @@ def fs_path_of(path: str) -> str:
 
 def build_inventory(
     image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
-    max_files: int | None = None,
+    max_files: int | None = None, memo: FileMemo | None = None,
 ) -> tuple[list[FileRecord], list[AuditError]]:
     """Records for the image itself and everything extracted from it, sorted by path.
 
@@ -157,7 +169,7 @@ def build_inventory(
             batch = entries[start : start + BATCH]
             infos = list(pool.map(_stat_and_hash, batch))
             heads = {i[1]: i[2] for i, _ in infos if i is not None and i[1] is not None and i[1] not in described}
-            described.update(zip(heads, pool.map(_describe, heads.values()), strict=True))  # once per sha256
+            described.update(zip(heads, _described(memo, heads, pool), strict=True))  # once per sha256
             for (_, rel), (info, error) in zip(batch, infos, strict=True):
                 if error is not None:
                     errors.append(error)

@@ -186,7 +186,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     report.chunks = unpacked.chunks
     emit("inventory", "hashing and typing extracted files")
     inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs,
-                                                                    max_files=config.max_files))
+                                                                    max_files=config.max_files, memo=memo))
     if inventory is not None:
         report.files, errors = inventory
         for error in errors:

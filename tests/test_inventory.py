@@ -77,3 +77,31 @@ def test_carved_uimage_header_alone_is_not_flagged() -> None:
     whole = FileRecord(path="fw_extract/k.img", fs_path="/k.img", kind="file", size=4096, mode=0o644,
                        sha256="4" * 64, magic="u-boot legacy uImage, Linux-4.9.37, Linux/ARM")
     assert [e.path for e in unextracted_containers([header, whole], [])] == ["fw_extract/k.img"]
+
+
+def test_types_are_reused_from_the_memo_per_sha256_and_libmagic_version(tmp_path: Path, monkeypatch) -> None:
+    import magic
+
+    from audit.cache import ResultCache
+    from audit.file_cache import FileMemo
+
+    root = tmp_path / "extract"
+    root.mkdir()
+    (root / "script.sh").write_bytes(b"#!/bin/sh\necho hi\n")
+    (root / "copy.sh").write_bytes(b"#!/bin/sh\necho hi\n")  # same bytes: typed once
+    (root / "elf").write_bytes(_elf_header(32, True, 40))
+    image = tmp_path / "img.bin"
+    image.write_bytes(b"\x00" * 100)
+    store = ResultCache(tmp_path / "c.sqlite")
+    first_memo = FileMemo(store)
+    first, _ = build_inventory(image, UnpackResult(extract_dir=root), memo=first_memo)
+    assert (first_memo.hits, first_memo.misses) == (0, 3)  # three unique contents
+    again_memo = FileMemo(store)
+    again, _ = build_inventory(image, UnpackResult(extract_dir=root), memo=again_memo)
+    assert (again_memo.hits, again_memo.misses) == (3, 0)
+    assert again == first and build_inventory(image, UnpackResult(extract_dir=root))[0] == first
+    assert {r.path: r.magic for r in again}["script.sh"].startswith("POSIX shell script")
+    monkeypatch.setattr(magic, "version", lambda: 99999)  # another magic database: every file typed again
+    other_memo = FileMemo(store)
+    build_inventory(image, UnpackResult(extract_dir=root), memo=other_memo)
+    assert (other_memo.hits, other_memo.misses) == (0, 3)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,6 +16,7 @@ from rich.table import Table
 
 from audit.fleet.dashboard import LAYERS, Summary
 from audit.fleet.query import Row
+from audit.report import indented_json
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +44,7 @@ def _flat(row: Row) -> dict[str, Any]:
 
 
 def rows_json(rows: Sequence[Row]) -> str:
-    return json.dumps([r.as_dict() for r in rows], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return indented_json.dumps([r.as_dict() for r in rows]) + "\n"
 
 
 def rows_csv(rows: Sequence[Row]) -> str:

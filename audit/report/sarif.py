@@ -9,7 +9,6 @@ from `audit/fingerprints.py`, so they are stable across runs and firmware versio
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from urllib.parse import quote
 from audit.cite import cite_evidence, unescape_matched
 from audit.fingerprints import claim_fingerprint, finding_fingerprint
 from audit.model import Claim, Evidence, Finding, Report
+from audit.report import indented_json
 from audit.report.output import write_atomic
 from audit.report.rulemeta import entity_names, rule_meta
 
@@ -234,7 +234,7 @@ def build(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(build(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return indented_json.dumps(build(report)) + "\n"
 
 
 def write(report: Report, out_dir: Path) -> Path:
