@@ -14,16 +14,19 @@ import re
 import stat
 import struct
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import magic
 
 from audit.file_cache import FileMemo, memoised
 from audit.model import AuditError, Chunk, FileRecord
 from audit.names import escape_name, raw_hex
+from audit.prehash import Early, stat_key
 from audit.treewalk import walk_entries
 from audit.unpack import UnpackResult
 
@@ -31,6 +34,7 @@ HEAD_BYTES = 64 * 1024
 READ_BLOCK = 1024 * 1024
 BATCH = 512
 UIMAGE_HEADER_SIZE = 64
+Mapper = Callable[[Callable[[bytes], tuple[str, str]], Iterable[bytes]], Iterable[Any]]
 MAGIC_STAGE = "inventory.magic"  # per-file memo entries: sha256 -> (description, MIME type)
 _HANDLES: list[tuple[magic.Magic, magic.Magic]] = []  # idle libmagic handle pairs (`_describe`)
 _LOCK = threading.Lock()
@@ -91,12 +95,17 @@ def _header_only(rec: FileRecord) -> bool:
 
 def hash_file(path: Path) -> tuple[str, bytes]:
     """sha256 of a regular file and its first HEAD_BYTES bytes."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
-        digest.update(head)
-        while block := handle.read(READ_BLOCK):
-            digest.update(block)
+        return hash_handle(handle)
+
+
+def hash_handle(handle: BinaryIO) -> tuple[str, bytes]:
+    """sha256 of what an open file holds from its current position, and its first HEAD_BYTES bytes."""
+    digest = hashlib.sha256()
+    head = handle.read(HEAD_BYTES)
+    digest.update(head)
+    while block := handle.read(READ_BLOCK):
+        digest.update(block)
     return digest.hexdigest(), head
 
 
@@ -117,13 +126,13 @@ def _describe(head: bytes) -> tuple[str, str]:
                 _HANDLES.append(pair)
 
 
-def _described(memo: FileMemo | None, heads: dict[str, bytes], pool: ThreadPoolExecutor) -> list[tuple[str, str]]:
-    """`_describe` of each head (keyed by its file's sha256, which fixes the head), types stored by an earlier
-    audit reused: the key holds libmagic's version, so a new magic database types every file again."""
+def describe_heads(memo: FileMemo | None, heads: dict[str, bytes], mapper: Mapper = map) -> list[tuple[str, str]]:
+    """`_describe` of each head (keyed by its file's sha256, which fixes the head), through `mapper` (a thread
+    pool's map), types stored by an earlier audit reused: the key holds libmagic's version, so a new magic
+    database types every file again."""
     version = magic.version() if hasattr(magic, "version") else None
-    shas = list(heads)
-    return memoised(memo, MAGIC_STAGE, shas, lambda sha: [sha, version], lambda _sha: [],
-                    lambda todo: list(pool.map(_describe, (heads[sha] for sha in todo))))
+    return memoised(memo, MAGIC_STAGE, list(heads), lambda sha: [sha, version], lambda _sha: [],
+                    lambda todo: list(mapper(_describe, [heads[sha] for sha in todo])))
 
 
 def walk_tree(root: Path) -> Iterator[Path]:
@@ -144,9 +153,10 @@ def fs_path_of(path: str) -> str:
 
 def build_inventory(
     image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
-    max_files: int | None = None, memo: FileMemo | None = None,
+    max_files: int | None = None, memo: FileMemo | None = None, early: Mapping[str, Early] | None = None,
 ) -> tuple[list[FileRecord], list[AuditError]]:
-    """Records for the image itself and everything extracted from it, sorted by path.
+    """Records for the image itself and everything extracted from it, sorted by path; a file read while the
+    extractor ran (`early`, audit/prehash.py) is not read again when its status is still the one it had then.
 
     `max_files` makes the file cap exact: the extraction watcher polls, so the extractor may have written a few
     more entries before it was stopped; only the first `max_files` extracted entries (walk order) are listed.
@@ -167,9 +177,12 @@ def build_inventory(
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for start in range(0, len(entries), BATCH):  # batches bound the heads held in memory
             batch = entries[start : start + BATCH]
-            infos = list(pool.map(_stat_and_hash, batch))
+            infos = list(pool.map(partial(_stat_and_hash, early=early or {}), batch))
+            for info, _ in infos:
+                if info is not None and info[4] is not None:
+                    described.setdefault(info[1] or "", info[4])
             heads = {i[1]: i[2] for i, _ in infos if i is not None and i[1] is not None and i[1] not in described}
-            described.update(zip(heads, _described(memo, heads, pool), strict=True))  # once per sha256
+            described.update(zip(heads, describe_heads(memo, heads, pool.map), strict=True))  # once per sha256
             for (_, rel), (info, error) in zip(batch, infos, strict=True):
                 if error is not None:
                     errors.append(error)
@@ -178,7 +191,7 @@ def build_inventory(
             if progress is not None:
                 progress(min(start + BATCH, len(entries)))
     for rel, st, target in unpacked.tree.recorded if unpacked.tree else ():  # a tree's entries kept off disk
-        records.append(_record(rel, (st, None, b"", target), unpacked, described))
+        records.append(_record(rel, (st, None, b"", target, None), unpacked, described))
     records.sort(key=lambda r: r.path)
     return records, errors
 
@@ -188,26 +201,29 @@ def disk_path(extract_dir: Path, rec: FileRecord) -> Path:
     return extract_dir / (os.fsdecode(bytes.fromhex(rec.path_raw)) if rec.path_raw else rec.path)
 
 
-_Info = tuple[os.stat_result, str | None, bytes, str | None]
+_Info = tuple[os.stat_result, str | None, bytes, str | None, tuple[str, str] | None]  # st, sha, head, link, type
 
 
-def _stat_and_hash(entry: tuple[Path, str]) -> tuple[_Info | None, AuditError | None]:
+def _stat_and_hash(entry: tuple[Path, str], early: Mapping[str, Early]) -> tuple[_Info | None, AuditError | None]:
     path, rel = entry
     try:
         st = path.lstat()
         if stat.S_ISLNK(st.st_mode):
-            return (st, None, b"", str(path.readlink())), None
+            return (st, None, b"", str(path.readlink()), None), None
         if not stat.S_ISREG(st.st_mode):
-            return (st, None, b"", None), None
+            return (st, None, b"", None, None), None
+        known = early.get(rel)
+        if known is not None and known.key == stat_key(st):  # read while unblob ran, unchanged since
+            return (st, known.sha256, known.head, None, known.typed), None
         sha, head = hash_file(path)
-        return (st, sha, head, None), None
+        return (st, sha, head, None, None), None
     except OSError as exc:
         return None, AuditError(kind="inventory.unreadable", stage="inventory", path=escape_name(rel),
                                 message=f"cannot read extracted file: {exc.strerror or exc}")
 
 
 def _record(raw_rel: str, info: _Info, unpacked: UnpackResult, described: dict[str, tuple[str, str]]) -> FileRecord:
-    st, sha, head, target = info
+    st, sha, head, target, _ = info
     rel = escape_name(raw_rel)  # names that are not UTF-8 enter here: escaped, raw bytes kept (audit/names.py)
     origin = unpacked.origin(rel) if rel != "" else None
     common = {

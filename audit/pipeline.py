@@ -32,11 +32,12 @@ from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.names import escape_name
 from audit.policy import evaluate_policies
+from audit.prehash import Prehasher
 from audit.report import json_report
 from audit.resources import rules_digest
 from audit.scan import prepare_rules, scan_files
 from audit.treewalk import remove_tree
-from audit.unpack import UnpackResult, discard_engine, unpack, warm_engine
+from audit.unpack import UnpackResult, discard_engine, extract_dir_of, unpack, warm_engine
 from audit.unpack.formats.binwalk_sigs import BinwalkScan
 from audit.unpack.member_names import unsafe_member_facts
 from audit.unpack.tree import TREE_FORMAT
@@ -175,10 +176,14 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     emit("unpack", f"copying the tree {name}" if tree else f"unpacking {name} ({size} bytes)")
     warm = threading.Thread(target=_prepare, args=(config, memo), name="fwaudit-prepare", daemon=True)
     warm.start()  # knowledge, rules and tables load while unblob's process extracts (this one mostly waits)
-    unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
+    early = Prehasher(extract_dir_of(workdir), memo).start()  # hashes and types settled files meanwhile
+    try:
+        unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
+    finally:
+        read_early = early.finish()
     warm.join()
     if unpacked is None:
-        unpacked = UnpackResult(extract_dir=workdir / "extract")
+        unpacked = UnpackResult(extract_dir=extract_dir_of(workdir))
     if unpacked.tree is not None:  # a tree's digest and size come from its copy (audit/unpack/tree.py)
         report.image.update(sha256=unpacked.tree.sha256, size=unpacked.tree.size)
     for error in unpacked.errors:
@@ -186,7 +191,8 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     report.chunks = unpacked.chunks
     emit("inventory", "hashing and typing extracted files")
     inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs,
-                                                                    max_files=config.max_files, memo=memo))
+                                                                    max_files=config.max_files, memo=memo,
+                                                                    early=read_early))
     if inventory is not None:
         report.files, errors = inventory
         for error in errors:

@@ -60,12 +60,17 @@ def caps_for(config: AuditConfig, input_size: int) -> Caps:
                 max_file_size=config.effective_max_file_size(input_size), timeout=config.timeout)
 
 
+def extract_dir_of(workdir: Path) -> Path:
+    """Where `unpack` extracts into in `workdir`."""
+    return workdir / "extract"
+
+
 def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress | None = None) -> UnpackResult:
-    """Extract `image` under `workdir/extract`; problems become typed errors, never exceptions.
+    """Extract `image` under `extract_dir_of(workdir)`; problems become typed errors, never exceptions.
 
     Raises EngineMissingError only when unblob itself is missing (the audit cannot run at all).
     """
-    extract_dir = workdir / "extract"
+    extract_dir = extract_dir_of(workdir)
     extract_dir.mkdir(parents=True, exist_ok=True)
     if image.is_dir():
         return _unpack_tree(image, workdir, extract_dir, config, progress)

@@ -1,0 +1,93 @@
+"""audit/prehash.py: files read while extraction runs are used only while unchanged, never opened unsafely."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import audit.prehash as prehash
+from audit.inventory import build_inventory
+from audit.prehash import Prehasher
+from audit.unpack import UnpackResult
+
+
+def _wait_for(hasher: Prehasher, count: int, limit_s: float = 20.0) -> None:
+    end = time.monotonic() + limit_s
+    while len(hasher.found) < count and time.monotonic() < end:
+        time.sleep(0.02)
+
+
+def _tree(root: Path) -> None:
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "sh").write_bytes(b"\x7fELF\x01\x01\x01" + bytes(9) + b"\x02\x00\x28\x00" + bytes(200))
+    (root / "etc").mkdir()
+    (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (root / "etc" / "copy").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (root / "link").symlink_to("etc/passwd")
+    os.mkfifo(root / "fifo")  # never opened: a read would block
+
+
+@pytest.fixture
+def settle_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prehash, "SETTLE_S", 0.05)  # many clock ticks: a later change still moves ctime
+    monkeypatch.setattr(prehash, "MIN_PASS_S", 0.02)
+
+
+def test_settled_files_are_read_once_and_the_inventory_is_the_same(tmp_path: Path, settle_fast: None) -> None:
+    root = tmp_path / "extract"
+    _tree(root)
+    image = tmp_path / "img.bin"
+    image.write_bytes(b"image")
+    hasher = Prehasher(root).start()
+    _wait_for(hasher, 3)
+    found = hasher.finish()
+    assert set(found) == {"bin/sh", "etc/passwd", "etc/copy"}  # regular files only: no link, no FIFO
+    assert found["etc/passwd"].sha256 == found["etc/copy"].sha256
+    plain, plain_errors = build_inventory(image, UnpackResult(extract_dir=root))
+    early, early_errors = build_inventory(image, UnpackResult(extract_dir=root), early=found)
+    assert early == plain and early_errors == plain_errors == []
+    assert {r.path: r.arch for r in early}["bin/sh"] == "arm-32-le"
+
+
+def test_a_file_changed_after_its_early_read_is_hashed_again(tmp_path: Path, settle_fast: None) -> None:
+    root = tmp_path / "extract"
+    _tree(root)
+    hasher = Prehasher(root).start()
+    _wait_for(hasher, 3)
+    found = hasher.finish()
+    (root / "etc" / "passwd").write_text("evil:x:0:0:root:/root:/bin/sh\n")  # same size, new bytes
+    image = tmp_path / "img.bin"
+    image.write_bytes(b"image")
+    records, errors = build_inventory(image, UnpackResult(extract_dir=root), early=found)
+    assert errors == []
+    by_path = {r.path: r for r in records}
+    assert by_path["etc/passwd"].sha256 != found["etc/passwd"].sha256
+    assert by_path["etc/copy"].sha256 == found["etc/copy"].sha256
+
+
+def test_files_still_being_written_are_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prehash, "SETTLE_S", 3600.0)
+    monkeypatch.setattr(prehash, "MIN_PASS_S", 0.02)
+    root = tmp_path / "extract"
+    _tree(root)
+    hasher = Prehasher(root).start()
+    time.sleep(0.3)
+    assert hasher.finish() == {}
+
+
+def test_a_fifo_is_settled_but_never_opened(tmp_path: Path, settle_fast: None) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    time.sleep(0.1)
+    assert prehash._read_settled(tmp_path / "fifo") == (None,)
+
+
+def test_a_root_that_appears_later_is_picked_up(tmp_path: Path, settle_fast: None) -> None:
+    root = tmp_path / "extract"
+    hasher = Prehasher(root).start()  # the extractor has not made its folder yet
+    time.sleep(0.1)
+    _tree(root)
+    _wait_for(hasher, 3)
+    assert len(hasher.finish()) == 3
