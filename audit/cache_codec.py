@@ -54,26 +54,25 @@ def _encode(value: Any) -> Any:
     raise CodecError(f"cannot store a {type(value).__name__}")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
+def _decode(value: dict[str, Any]) -> Any:
+    """One JSON object, its members already decoded (json's `object_hook`, called innermost first, so only
+    objects cost a Python call: lists and scalars stay in the C parser)."""
     if DC in value:
         cls = _registry().get(str(value[DC]))
-        if cls is None or not isinstance(value.get("f"), dict):
+        fields = value.get("f")
+        if cls is None or not isinstance(fields, dict):
             raise CodecError(f"unknown record type {value[DC]!r}")
         try:
-            return cls(**{k: _decode(v) for k, v in value["f"].items()})
+            return cls(**fields)
         except TypeError as exc:
             raise CodecError(f"{value[DC]}: {exc}") from exc
     if TUPLE in value:
-        return tuple(_decode(v) for v in value[TUPLE])
+        return tuple(value[TUPLE])
     if BYTES in value:
         return bytes.fromhex(str(value[BYTES]))
     if FROZENSET in value:
-        return frozenset(_decode(v) for v in value[FROZENSET])
-    return {k: _decode(v) for k, v in value.items()}
+        return frozenset(value[FROZENSET])
+    return value
 
 
 def dumps(value: Any) -> str:
@@ -84,6 +83,6 @@ def dumps(value: Any) -> str:
 def loads(text: str) -> Any:
     """The value `dumps` wrote; CodecError for anything else."""
     try:
-        return _decode(json.loads(text))
-    except (ValueError, KeyError, AttributeError) as exc:
+        return json.loads(text, object_hook=_decode)
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise CodecError(str(exc)) from exc

@@ -147,3 +147,23 @@ def test_cache_info_and_clear_commands(tmp_path: Path) -> None:
     off = subprocess.run([*FWAUDIT, "cache", "info"], env={**os.environ, "FWAUDIT_CACHE": "off"},
                          capture_output=True, text=True, timeout=120)
     assert off.returncode == 2 and "cache is off" in off.stderr
+
+
+def test_a_cache_of_the_old_schema_gets_the_size_index(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:  # the schema before the (used, size) indexes
+        conn.executescript("CREATE TABLE results (key TEXT PRIMARY KEY, report TEXT NOT NULL, size INTEGER NOT NULL,"
+                           " used REAL NOT NULL); CREATE INDEX results_used ON results (used);"
+                           "CREATE TABLE files (key TEXT PRIMARY KEY, value TEXT NOT NULL, size INTEGER NOT NULL,"
+                           " used REAL NOT NULL); CREATE INDEX files_used ON files (used);")
+        conn.execute("INSERT INTO results VALUES ('old', 'x', 1, 0.0)")
+    store = ResultCache(path, cap=10)
+    store.put_many({"k": "y" * 10})  # 11 bytes against a 10-byte cap: the older entry goes
+    assert store.get("old") is None and store.get_many(["k"]) == {"k": "y" * 10}
+    with sqlite3.connect(path) as conn:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN SELECT SUM(size) FROM files"))
+    assert {"results_used_size", "files_used_size"} <= names and not {"results_used", "files_used"} & names
+    assert "COVERING INDEX files_used_size" in plan  # the cap check does not read every stored value

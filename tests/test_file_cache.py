@@ -116,7 +116,10 @@ def test_codec_round_trips_and_refuses_unknown_types() -> None:
     assert cache_codec.loads(text) == [fact, (error, None)]
     with pytest.raises(cache_codec.CodecError):
         cache_codec.dumps(object())
-    for crafted in ('{"__dc": "Popen", "f": {"args": ["sh"]}}', '{"__dc": "Fact", "f": {"nope": 1}}', "[", "{"):
+    nested = [[(fact, {"k": [frozenset({(1, b"\x01")})]})], {"x": (None, [()])}]
+    assert cache_codec.loads(cache_codec.dumps(nested)) == nested
+    for crafted in ('{"__dc": "Popen", "f": {"args": ["sh"]}}', '{"__dc": "Fact", "f": {"nope": 1}}', "[", "{",
+                    '{"__dc": "Fact", "f": 3}', '{"__t": 5}', '{"__fs": [[1]]}', '{"__b": "zz"}', '{"__b": 1}'):
         with pytest.raises(cache_codec.CodecError):
             cache_codec.loads(crafted)
     assert json.loads(text)  # plain JSON: readable by any tool
