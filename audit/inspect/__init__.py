@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from audit.alone import split_alone
+from audit.balance import batches
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, plain, read_head, text
@@ -77,8 +78,9 @@ def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
 def _in_pool(unique: list[Item], jobs: int) -> list[tuple[str, Result]]:
     """Chunks in a process pool. The files of a chunk whose worker died are re-run one at a time, so only a
     file that kills its worker loses its facts (it gets `inspect.worker.crash`); every other file's arrive."""
-    size = max(16, len(unique) // (jobs * 4))
-    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    chunks = [[unique[i] for i in task]  # about equal bytes each, largest first (audit/balance.py)
+              for task in batches([record.size or 0 for _, record in unique], jobs, per_job=4,
+                                  max_items=max(16, len(unique) // (jobs * 4)))]
     results, failed = _run_pool(chunks, jobs)
     pending = [item for chunk, _ in failed for item in chunk]
     while pending:  # one worker, tasks in order: the first failure is the file that killed it
