@@ -21,7 +21,7 @@ from typing import Any
 
 from audit import rules_prebuilt
 from audit.alone import split_alone
-from audit.balance import batches
+from audit.balance import batches, use_pool
 from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
@@ -31,7 +31,7 @@ from audit.rule_meta import rule_files
 ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
 MAX_STRINGS_PER_IDENTIFIER = 4
-POOL_THRESHOLD = 100  # fewer unique files than this: scan in-process
+POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/balance.py): scan in-process
 FILE_TIMEOUT_S = 60
 STAGE = "scan"
 
@@ -242,7 +242,8 @@ def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: 
     before the pool starts (audit/alone.py; yara-x maps each file it scans)."""
     alone, rest = split_alone(unique, lambda item: item[1].size or 0)
     results: list[tuple | None] = [None] * len(unique)
-    if jobs <= 1 or len(rest) < POOL_THRESHOLD:
+    pooled = use_pool(len(rest), sum(unique[i][1].size or 0 for i in rest), jobs, POOL_THRESHOLD)
+    if not pooled:
         alone, rest = [], list(range(len(unique)))
     if alone:
         _init_worker(blob, engine)
@@ -251,7 +252,7 @@ def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: 
                 results[i] = result
         finally:
             _WORKER.clear()  # the engine is not kept here, nor inherited by the workers
-    if jobs <= 1 or len(rest) < POOL_THRESHOLD:
+    if not pooled:
         _init_worker(blob, engine)
         for i, result in zip(rest, _scan_batch([str(unique[i][0]) for i in rest]), strict=True):
             results[i] = result

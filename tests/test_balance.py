@@ -40,3 +40,13 @@ def test_no_items_no_tasks_and_zero_sizes_still_batched() -> None:
     assert batches([], jobs=2) == []
     tasks = batches([0] * 200, jobs=2, max_items=64)
     assert [len(t) for t in tasks] == [64, 64, 64, 8]
+
+
+def test_a_pool_for_many_files_or_many_bytes_and_never_for_one_worker() -> None:
+    from audit.balance import POOL_BYTES, use_pool
+
+    assert use_pool(200, 1000, jobs=2, min_count=200)
+    assert not use_pool(199, 1000, jobs=2, min_count=200)
+    assert use_pool(113, POOL_BYTES, jobs=2, min_count=200)  # few files, much to read
+    assert not use_pool(1, POOL_BYTES * 4, jobs=2, min_count=200)  # one file: nothing to share
+    assert not use_pool(10_000, POOL_BYTES * 4, jobs=1, min_count=200)

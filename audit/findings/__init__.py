@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from audit.alone import split_alone
-from audit.balance import batches
+from audit.balance import batches, use_pool
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
@@ -23,7 +23,7 @@ from audit.findings.text import holds, is_text, read_bounded, segment_list
 from audit.inventory import unpacked_files
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
 
-POOL_THRESHOLD = 100  # fewer unique files than this: in-process
+POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/balance.py): in-process
 MAX_CHUNK = 64  # files per pool task at most (`_run`)
 T = TypeVar("T")
 Item = tuple[Path, FileRecord]
@@ -130,7 +130,7 @@ def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fa
 
 
 def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_FileOut]:
-    if jobs <= 1 or len(jobs_list) < POOL_THRESHOLD:
+    if not use_pool(len(jobs_list), sum(_size(job) for job in jobs_list), jobs, POOL_THRESHOLD):
         return [_scan_one(job) for job in jobs_list]
     alone, rest = split_alone(jobs_list, _size)  # in this process, before the pool (audit/alone.py)
     done = {i: _scan_one(jobs_list[i]) for i in alone}

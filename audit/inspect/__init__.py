@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from audit.alone import split_alone
-from audit.balance import batches
+from audit.balance import batches, use_pool
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, plain, read_head, text
@@ -38,7 +38,7 @@ INSPECTORS: tuple[type[Inspector], ...] = (
     ContainersInspector,
 )
 
-POOL_THRESHOLD = 200  # fewer unique files than this: run in-process, a pool costs more than it saves
+POOL_THRESHOLD = 200  # fewer unique files than this (and few bytes: audit/balance.py): in-process
 _INSTANCES: tuple[Inspector, ...] = tuple(cls() for cls in INSPECTORS)
 
 Item = tuple[Path, FileRecord]
@@ -67,7 +67,7 @@ def inspect_files(items: Sequence[Item], jobs: int = 1, memo: FileMemo | None = 
 
 def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
     """One result per item, in order: in a pool when there are enough files, else in-process."""
-    if not (jobs > 1 and len(unique) >= POOL_THRESHOLD):
+    if not use_pool(len(unique), sum(record.size or 0 for _, record in unique), jobs, POOL_THRESHOLD):
         return _inspect_chunk(unique)
     alone, rest = split_alone(unique, lambda item: item[1].size or 0)  # one worker first (audit/alone.py)
     by_path = dict(_in_pool([unique[i] for i in alone], 1)) if alone else {}
