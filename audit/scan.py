@@ -21,17 +21,17 @@ from typing import Any
 
 from audit import rules_prebuilt
 from audit.alone import split_alone
-from audit.balance import batches, use_pool
 from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
+from audit.pooling import use_pool
 from audit.resources import digest_files
 from audit.rule_meta import rule_files
 
 ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
 MAX_STRINGS_PER_IDENTIFIER = 4
-POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/balance.py): scan in-process
+POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/pooling.py): scan in-process
 FILE_TIMEOUT_S = 60
 STAGE = "scan"
 
@@ -252,19 +252,17 @@ def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: 
                 results[i] = result
         finally:
             _WORKER.clear()  # the engine is not kept here, nor inherited by the workers
+    paths = [str(unique[i][0]) for i in rest]
     if not pooled:
         _init_worker(blob, engine)
-        for i, result in zip(rest, _scan_batch([str(unique[i][0]) for i in rest]), strict=True):
-            results[i] = result
-        return results  # type: ignore[return-value]  # every index was filled
-    tasks = [[rest[k] for k in task]  # about equal bytes each, largest first (audit/balance.py)
-             for task in batches([unique[i][1].size or 0 for i in rest], jobs, per_job=4,
-                                 max_items=max(1, min(64, len(rest) // (jobs * 4))))]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(blob, engine)) as pool:
-        done = pool.map(_scan_batch, [[str(unique[i][0]) for i in task] for task in tasks])
-        for task, batch in zip(tasks, done, strict=True):
-            for i, result in zip(task, batch, strict=True):
-                results[i] = result
+        found = _scan_batch(paths)
+    else:
+        size = max(1, min(64, len(paths) // (jobs * 4)))
+        batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(blob, engine)) as pool:
+            found = [result for batch in pool.map(_scan_batch, batches) for result in batch]
+    for i, result in zip(rest, found, strict=True):
+        results[i] = result
     return results  # type: ignore[return-value]  # every index was filled
 
 

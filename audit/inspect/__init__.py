@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from audit.alone import split_alone
-from audit.balance import batches, use_pool
 from audit.file_cache import FileMemo, memoised, record_key
 from audit.inspect.accounts import AccountsInspector
 from audit.inspect.base import InspectError, Inspector, plain, read_head, text
@@ -25,6 +24,7 @@ from audit.inspect.elf import ElfInspector
 from audit.inspect.headers import HeadersInspector
 from audit.inspect.kernel import KernelImageInspector, ModinfoInspector
 from audit.model import AuditError, Fact, FileRecord
+from audit.pooling import use_pool
 
 INSPECTORS: tuple[type[Inspector], ...] = (
     ElfInspector,
@@ -38,7 +38,7 @@ INSPECTORS: tuple[type[Inspector], ...] = (
     ContainersInspector,
 )
 
-POOL_THRESHOLD = 200  # fewer unique files than this (and few bytes: audit/balance.py): in-process
+POOL_THRESHOLD = 200  # fewer unique files than this (and few bytes: audit/pooling.py): in-process
 _INSTANCES: tuple[Inspector, ...] = tuple(cls() for cls in INSPECTORS)
 
 Item = tuple[Path, FileRecord]
@@ -78,9 +78,8 @@ def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
 def _in_pool(unique: list[Item], jobs: int) -> list[tuple[str, Result]]:
     """Chunks in a process pool. The files of a chunk whose worker died are re-run one at a time, so only a
     file that kills its worker loses its facts (it gets `inspect.worker.crash`); every other file's arrive."""
-    chunks = [[unique[i] for i in task]  # about equal bytes each, largest first (audit/balance.py)
-              for task in batches([record.size or 0 for _, record in unique], jobs, per_job=4,
-                                  max_items=max(16, len(unique) // (jobs * 4)))]
+    size = max(16, len(unique) // (jobs * 4))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
     results, failed = _run_pool(chunks, jobs)
     pending = [item for chunk, _ in failed for item in chunk]
     while pending:  # one worker, tasks in order: the first failure is the file that killed it
