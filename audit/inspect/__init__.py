@@ -66,7 +66,8 @@ def inspect_files(items: Sequence[Item], jobs: int = 1, memo: FileMemo | None = 
 
 
 def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
-    """One result per item, in order: in a pool when there are enough files, else in-process."""
+    """One result per item, in order: in a pool when there are enough files or bytes (audit/pooling.py), else
+    in-process."""
     if not use_pool(len(unique), sum(record.size or 0 for _, record in unique), jobs, POOL_THRESHOLD):
         return _inspect_chunk(unique)
     alone, rest = split_alone(unique, lambda item: item[1].size or 0)  # one worker first (audit/alone.py)
