@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -167,24 +167,39 @@ def evidence_from_matches(
     return items
 
 
-def _values(data: Any, field: str, depth: int = 0) -> Iterator[str]:
-    """String values of `field` in a fact's data (`*`: every string value, nested, bounded)."""
+def _values(data: Any, field: str) -> list[str]:
+    """String values of `field` in a fact's data (`*`: every string value, nested, bounded), in order."""
+    out: list[str] = []
     if field != "*":
         value = data.get(field) if isinstance(data, dict) else None
-        yield from _values(value, "*", depth + 1) if value is not None else ()
-        return
+        if value is not None:
+            _collect(value, 1, out)
+    else:
+        _collect(data, 0, out)
+    return out
+
+
+def _collect(data: Any, depth: int, out: list[str]) -> None:
+    """Append the string values in `data` (containers opened to depth 4, lists to MAX_LIST_VALUES items); the
+    strings of a list (a fact's thousands of symbol names) are taken without a call each."""
     if isinstance(data, str):
-        yield data
+        out.append(data)
     elif isinstance(data, bool):
-        yield "true" if data else "false"
+        out.append("true" if data else "false")
     elif isinstance(data, int):
-        yield str(data)
+        out.append(str(data))
     elif isinstance(data, dict) and depth < 4:
         for value in data.values():
-            yield from _values(value, "*", depth + 1)
+            if type(value) is str:
+                out.append(value)
+            else:
+                _collect(value, depth + 1, out)
     elif isinstance(data, list | tuple) and depth < 4:
         for value in data[:MAX_LIST_VALUES]:
-            yield from _values(value, "*", depth + 1)
+            if type(value) is str:
+                out.append(value)
+            else:
+                _collect(value, depth + 1, out)
 
 
 def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], kb: KnowledgeBase) -> list[_Item]:
@@ -199,7 +214,7 @@ def evidence_from_facts(facts: Iterable[Fact], by_path: dict[str, FileRecord], k
         def of(name: str, data: Any = fact.data, values: dict[str, list[str]] = values) -> list[str]:
             found = values.get(name)
             if found is None:
-                found = values[name] = list(_values(data, name))
+                found = values[name] = _values(data, name)
             return found
 
         for rule in rules:

@@ -75,6 +75,9 @@ def _decode(value: dict[str, Any]) -> Any:
     return value
 
 
+_DECODER = json.JSONDecoder(object_hook=_decode)  # one for all loads: `json.loads` with a hook builds one per call
+
+
 def dumps(value: Any) -> str:
     """JSON text of `value` (ASCII only: non-ASCII is escaped; dict keys in their order)."""
     return json.dumps(_encode(value), separators=(",", ":"))  # key order kept: consumers may walk it
@@ -83,6 +86,6 @@ def dumps(value: Any) -> str:
 def loads(text: str) -> Any:
     """The value `dumps` wrote; CodecError for anything else."""
     try:
-        return json.loads(text, object_hook=_decode)
+        return _DECODER.decode(text)
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
         raise CodecError(str(exc)) from exc

@@ -14,6 +14,7 @@ mentions a path of the old run it cannot re-bind is not used. Results are stored
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -63,6 +64,13 @@ def _folder(part: str, top: bool) -> str:
     if top and part.endswith("_extract"):
         return "#_extract"
     return CHUNK_DIR.sub("#.", part + "/")[:-1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_parts(folder: str) -> frozenset[str]:
+    """The folders of `folder` (a stored path's folder part) that name a run: those `_folder` rewrites. Paths
+    of one image share few folders, so this is worked out once per folder, not once per stored result."""
+    return frozenset(part for i, part in enumerate(folder.split("/")) if part and _folder(part, i == 0) != part)
 
 
 def offset_free(path: str | None) -> str | None:
@@ -145,8 +153,8 @@ def _rebind(stored: str, paths: list[str], movable: Callable[[Any], bool]) -> tu
         return None
     if len(old) != len(paths):
         return None
-    changed = {part for o, p in zip(old, paths, strict=True) if o != p
-               for i, part in enumerate(str(o).split("/")[:-1]) if _folder(part, i == 0) != part} - {""}
+    changed = set().union(*(_run_parts(str(o).rpartition("/")[0]) for o, p in zip(old, paths, strict=True)
+                            if o != p))
     if any(part in text for part in changed):
         return None  # the result quotes a folder of the old run's path in a form the markers did not catch
     for index, path in enumerate(paths):

@@ -307,10 +307,35 @@ def _fields(cls: type) -> tuple[tuple[str, bool], ...] | None:
     return found
 
 
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, tuples and paths to plain JSON types (dict keys sorted later by the writer)."""
-    if isinstance(value, str):
+    """Dataclasses, tuples and paths to plain JSON types (dict keys sorted later by the writer). The common exact
+    types (str, numbers, dict, list, tuple, dataclass) are tested first; a subclass takes the general path below
+    with the same result. A report's facts hold lists of thousands of symbol names: those strings are taken
+    inline, without a call each."""
+    kind = type(value)
+    if kind is str:
         return value if value.isascii() else escape_name(value)  # a name that is not UTF-8 never reaches a writer
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [v if type(v) is str and v.isascii() else to_jsonable(v) for v in value]
+    if kind is dict:
+        return {(k if type(k) is str and k.isascii() else escape_name(str(k))):
+                (v if type(v) is str and v.isascii() else to_jsonable(v)) for k, v in value.items()}
+    fields = _FIELDS.get(kind)
+    if fields is not None:
+        return {name: to_jsonable(getattr(value, name)) for name, omit in fields
+                if not (omit and getattr(value, name) is None)}
+    return _general(value)
+
+
+def _general(value: Any) -> Any:
+    """`to_jsonable` of anything but the exact common types: subclasses, sets, paths, bytes, new dataclasses."""
+    if isinstance(value, str):
+        return value if value.isascii() else escape_name(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     fields = None if isinstance(value, type) else _fields(type(value))

@@ -280,3 +280,32 @@ def test_main_soc_is_decided_by_where_the_evidence_sits() -> None:
     undecided = resolve_main_soc([goke, wifi, sdk], [], 0.8)  # no platform file: the vendor with an SDK claim wins
     assert {(c.layer, c.entity) for c in undecided} == {("component", "goke"), ("soc", "mediatek"), ("sdk", "mediatek")}
     assert resolve_main_soc([goke, replace(wifi, confidence=0.5)], facts, 0.8)[1].layer == "soc"  # a hint stays
+
+
+def test_fact_values_walk_nested_data_in_order_to_the_depth_and_list_caps() -> None:
+    """`_values`: every string (booleans and integers as text) of a field, in order, containers opened to depth
+    4, lists to MAX_LIST_VALUES items; checked against a plain recursive walk."""
+    from audit.attribute import MAX_LIST_VALUES, _values
+
+    def walk(data, depth):
+        if isinstance(data, str):
+            return [data]
+        if isinstance(data, bool):
+            return ["true" if data else "false"]
+        if isinstance(data, int):
+            return [str(data)]
+        if isinstance(data, dict) and depth < 4:
+            return [v for value in data.values() for v in walk(value, depth + 1)]
+        if isinstance(data, list | tuple) and depth < 4:
+            return [v for value in data[:MAX_LIST_VALUES] for v in walk(value, depth + 1)]
+        return []
+
+    data = {"name": "busybox", "ok": True, "n": 3, "f": 1.5, "none": None,
+            "deep": {"a": {"b": {"c": "depth 3", "d": {"e": "too deep"}}}},
+            "symbols": [f"s{i}" for i in range(MAX_LIST_VALUES + 5)], "mixed": ["x", 7, ("y", ["z"])]}
+    everything = _values(data, "*")
+    assert everything == walk(data, 0)
+    assert "depth 3" in everything and "too deep" not in everything
+    assert f"s{MAX_LIST_VALUES - 1}" in everything and f"s{MAX_LIST_VALUES}" not in everything
+    assert _values(data, "deep") == walk(data["deep"], 1) == ["depth 3"]
+    assert _values(data, "missing") == [] and _values("not a dict", "name") == []

@@ -1,4 +1,4 @@
-"""unblob runs forked from a zygote (audit/unpack/zygote.py): the same reports as fresh processes, the zygote
+"""unblob runs forked from a zygote (audit/unblob_zygote.py): the same reports as fresh processes, the zygote
 reused, a dead zygote replaced, and caps still end the run (real unblob, real samples)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from audit import unblob_zygote as zygote
 from audit.model import AuditConfig
 from audit.pipeline import run
-from audit.unpack import zygote
 from audit.unpack.engine import Caps, run_unblob
 from tests.conftest import SAMPLES_BUILD
 

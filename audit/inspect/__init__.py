@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -62,7 +63,7 @@ def inspect_files(items: Sequence[Item], jobs: int = 1, memo: FileMemo | None = 
                        keep=lambda result: not any(".worker." in e.kind for e in result[1]))
     facts = [f for fs, _ in results for f in fs]
     errors = [e for _, es in results for e in es]
-    return sorted(facts, key=_fact_key), sorted(errors, key=_error_key)
+    return sorted_facts(facts), sorted(errors, key=_error_key)
 
 
 def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
@@ -161,9 +162,16 @@ def _error(inspector: str, what: str, message: str, record: FileRecord) -> Audit
                       message=text(message.encode("utf-8", "replace"), 500), path=record.path)
 
 
-def _fact_key(fact: Fact) -> tuple[str, str, int, str]:
-    return (fact.path, fact.kind, -1 if fact.offset is None else fact.offset,
-            json.dumps(fact.data, sort_keys=True, default=str))
+def sorted_facts(facts: list[Fact]) -> list[Fact]:
+    """`facts` by (path, kind, offset, data as sorted-key JSON). The data's JSON is built only for facts whose
+    first three tie (a file's facts mostly differ in kind or offset): the same order, without encoding every
+    fact's data (a next version's ~3,400 facts spent 0.03-0.05 s on it)."""
+    heads = [(f.path, f.kind, -1 if f.offset is None else f.offset) for f in facts]
+    tied = {head for head, count in Counter(heads).items() if count > 1}
+    keys = [(*head, json.dumps(f.data, sort_keys=True, default=str) if head in tied else "")
+            for head, f in zip(heads, facts, strict=True)]
+    order = sorted(range(len(facts)), key=keys.__getitem__)
+    return [facts[i] for i in order]
 
 
 def _error_key(error: AuditError) -> tuple[str, str, str]:

@@ -6,9 +6,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audit import unblob_zygote as zygote
 from audit.model import AuditConfig, AuditError, Chunk
 from audit.names import escape_name
-from audit.unpack import zygote
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, child_env, run_unblob
 from audit.unpack.jffs2_check import damaged_jffs2
 from audit.unpack.promises import missing_files
@@ -46,7 +46,7 @@ class UnpackResult:
 
 
 def warm_engine() -> None:
-    """Start unblob's zygote now (audit/unpack/zygote.py) so its imports overlap the work before unpacking."""
+    """Start unblob's zygote now (audit/unblob_zygote.py) so its imports overlap the work before unpacking."""
     zygote.prestart(child_env())
 
 

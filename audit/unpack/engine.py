@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from audit.unpack import zygote
+from audit import unblob_zygote as zygote
 from audit.unpack.bounded_inflate import BUDGET_ENV
 from audit.unpack.chunk_log import ChunkLog, SearchLimits
 
@@ -184,7 +184,7 @@ def run_unblob(
 
 def _start(tree: bool, small: bool, cmd: list[str], workdir: Path, env: dict[str, str], stderr: IO[bytes],
            stderr_path: Path, caps: Caps) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
-    """The capped unblob child: forked from the zygote (audit/unpack/zygote.py), else a fresh process."""
+    """The capped unblob child: forked from the zygote (audit/unblob_zygote.py), else a fresh process."""
     if zygote.enabled():
         argv = [Path(cmd[1 if tree else 0]).name, *cmd[2 if tree else 1:]]
         try:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-SCRIPT = Path(__file__).with_name("bin") / "unblob-zygote"
+SCRIPT = Path(__file__).parent / "unpack" / "bin" / "unblob-zygote"
 START_TIMEOUT = 60.0  # seconds for a fork to be reported (the first request also waits for the imports)
 MAX_IDLE = 4  # zygotes kept for reuse
 
