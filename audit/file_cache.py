@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 
 from audit import cache_codec
 from audit.cache import SCHEMA_VERSION, ResultCache, code_digest, engine_versions
+from audit.memo_key import memo_key
 from audit.model import FileRecord
 from audit.resources import rules_digest
 
@@ -40,10 +40,10 @@ class FileMemo:
         self.cache = cache
         self.salt = json.dumps([SCHEMA_VERSION, code_digest(), engine_versions(), rules_digest()], default=str)
         self.hits = self.misses = 0
+        self.searches_skipped = 0  # unblob's chunk searches answered from the cache (audit/unpack/search_memo.py)
 
     def key(self, stage: str, *parts: Any) -> str:
-        blob = json.dumps([self.salt, stage, *parts], sort_keys=True, default=str, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return memo_key(self.salt, stage, *parts)
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
         try:

@@ -26,7 +26,7 @@ from audit.file_cache import FileMemo
 from audit.findings import find_all
 from audit.findings import prepare as prepare_findings
 from audit.inspect import inspect_files
-from audit.inventory import build_inventory, disk_path, unextracted_containers
+from audit.inventory import build_inventory, disk_path, unextracted_containers, unpacked_files
 from audit.knowledge import load_knowledge
 from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
@@ -37,7 +37,7 @@ from audit.report import json_report
 from audit.resources import rules_digest
 from audit.scan import prepare_rules, scan_files
 from audit.treewalk import remove_tree
-from audit.unpack import UnpackResult, discard_engine, extract_dir_of, unpack, warm_engine
+from audit.unpack import UnpackResult, discard_engine, extract_dir_of, search_memo, unpack, warm_engine
 from audit.unpack.formats.binwalk_sigs import BinwalkScan
 from audit.unpack.member_names import unsafe_member_facts
 from audit.unpack.tree import TREE_FORMAT
@@ -129,7 +129,8 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
         "config": config.public_dict(),
         "workdir": str(workdir) if workdir and (config.keep or not owned) else None,
         "cache": "off" if cache is None else ("hit" if workdir is None else "miss"),
-        **({"file_cache": {"hits": memo.hits, "misses": memo.misses}} if memo and workdir else {}),
+        **({"file_cache": {"hits": memo.hits, "misses": memo.misses, "searches_skipped": memo.searches_skipped}}
+           if memo and workdir else {}),
         **({"stages_s": report.run["stages_s"]} if workdir and "stages_s" in report.run else {}),
         **({"cache_warnings": store.warnings} if store and store.warnings else {}),
     }
@@ -178,7 +179,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     warm.start()  # knowledge, rules and tables load while unblob's process extracts (this one mostly waits)
     early = Prehasher(extract_dir_of(workdir), memo).start()  # hashes and types settled files meanwhile
     try:
-        unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit)))
+        unpacked = _stage(report, "unpack", lambda: unpack(image, workdir, config, _unpack_progress(emit), memo))
     finally:
         read_early = early.finish()
     warm.join()
@@ -197,6 +198,11 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
         report.files, errors = inventory
         for error in errors:
             report.add_error(error)
+    if memo is not None and unpacked.searches is not None:  # unblob's leaf outcomes, checked by the inventory
+        searches = unpacked.searches
+        memo.searches_skipped += _stage(report, "unpack.searches", lambda: search_memo.store(
+            memo, searches, report.files, unpacked_files(report.files) | {r.parent for r in report.files if r.parent}
+        )) or 0
     unsafe = _stage(report, "unpack.members",  # archives whose member names try to leave their folder
                     lambda: unsafe_member_facts(image, unpacked.extract_dir, report.chunks, report.files)) or []
     items = disk_items(image, unpacked.extract_dir, report.files)

@@ -127,15 +127,18 @@ def enabled() -> bool:
 
 
 def spawn(entry: str, argv: list[str], cwd: Path, env: dict[str, str], stderr: Path,
-          max_file_size: int, max_memory: int, small: bool = False) -> ZygoteChild:
+          max_file_size: int, max_memory: int, small: bool = False,
+          search: dict[str, str] | None = None) -> ZygoteChild:
     """Fork one capped run of `entry` ("cli": unblob's command line, "dir": bin/unblob-dir) with `argv`.
 
     `small`: the input is small, so the run loads lief (unblob's ELF parser, ~1 s) only if it meets an ELF;
     otherwise a zygote that has not loaded it yet loads it in the run before unblob starts its workers.
+    `search`: the run skips chunk searches the per-file cache holds (audit/unpack/search_memo.py).
     Raises ZygoteError when no zygote could run it (the caller starts a fresh process)."""
     zygote = _take(env)
     request = {"entry": entry, "argv": argv, "cwd": str(cwd), "env": env, "stderr": str(stderr),
-               "fsize": max_file_size, "memory": max_memory, "lief": not small}
+               "fsize": max_file_size, "memory": max_memory, "lief": not small,
+               **({"search_memo": search} if search else {})}
     try:
         stdin: IO[bytes] | None = zygote.proc.stdin
         assert stdin is not None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit import unblob_zygote as zygote
 from audit.model import AuditConfig, AuditError, Chunk
 from audit.names import escape_name
+from audit.unpack import search_memo
 from audit.unpack.engine import Caps, EngineMissingError, EngineRun, Progress, child_env, run_unblob
 from audit.unpack.jffs2_check import damaged_jffs2
 from audit.unpack.promises import missing_files
@@ -22,6 +24,9 @@ from audit.unpack.unblob_report import (
     origin_from_names,
 )
 
+if TYPE_CHECKING:  # the zygote imports this package: the analysis's cache code stays out of it
+    from audit.file_cache import FileMemo
+
 __all__ = ["EngineMissingError", "Origin", "UnpackResult", "discard_engine", "origin_from_names", "unpack",
            "warm_engine"]
 
@@ -34,6 +39,7 @@ class UnpackResult:
     errors: list[AuditError] = field(default_factory=list)
     engine: EngineRun | None = None
     tree: TreeCopy | None = None  # set when the input was an extracted tree (a directory)
+    searches: search_memo.Notes | None = None  # what the run noted for the per-file cache (search_memo.store)
 
     def origin(self, path: str) -> Origin | None:
         """Origin of a path in the image: from unblob's report, else from unblob's naming."""
@@ -65,24 +71,29 @@ def extract_dir_of(workdir: Path) -> Path:
     return workdir / "extract"
 
 
-def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress | None = None) -> UnpackResult:
-    """Extract `image` under `extract_dir_of(workdir)`; problems become typed errors, never exceptions.
+def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress | None = None,
+           memo: FileMemo | None = None) -> UnpackResult:
+    """Extract `image` under `extract_dir_of(workdir)`; problems become typed errors, never exceptions. With a
+    per-file `memo`, unblob replays the leaf outcomes it holds and notes new ones in `searches`, which the
+    pipeline stores once its inventory has checked them (audit/unpack/search_memo.py).
 
     Raises EngineMissingError only when unblob itself is missing (the audit cannot run at all).
     """
     extract_dir = extract_dir_of(workdir)
     extract_dir.mkdir(parents=True, exist_ok=True)
     if image.is_dir():
-        return _unpack_tree(image, workdir, extract_dir, config, progress)
+        return _unpack_tree(image, workdir, extract_dir, config, progress, memo)
     caps = caps_for(config, image.stat().st_size)
-    run = run_unblob(image, extract_dir, workdir, config.depth, config.jobs, caps, progress)
-    result = UnpackResult(extract_dir=extract_dir, engine=run)
+    notes = workdir / "search-memo"
+    search = search_memo.spec(memo.cache.path, memo.salt, notes) if memo is not None else None
+    run = run_unblob(image, extract_dir, workdir, config.depth, config.jobs, caps, progress, search)
+    result = UnpackResult(extract_dir=extract_dir, engine=run, searches=search_memo.collect(notes) if memo else None)
     _engine_errors(result, run, image, extract_dir)
     return result
 
 
 def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConfig,
-                 progress: Progress | None) -> UnpackResult:
+                 progress: Progress | None, memo: FileMemo | None = None) -> UnpackResult:
     """An extracted tree: copy it (bounded, links never followed) to `extract_dir`, then run unblob on the copy.
 
     Paths in the report are relative to the tree root; nested containers get `*_extract` beside them.
@@ -93,8 +104,10 @@ def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConf
     caps = caps_for(config, size)
     copy_tree(tree, extract_dir, entries, caps.max_bytes, caps.max_file_size, copied)
     result = UnpackResult(extract_dir=extract_dir, tree=copied, errors=[*copied.errors])
-    run = run_unblob(extract_dir, extract_dir, workdir, config.depth, config.jobs, caps, progress)
-    result.engine = run
+    notes = workdir / "search-memo"
+    search = search_memo.spec(memo.cache.path, memo.salt, notes) if memo is not None else None
+    run = run_unblob(extract_dir, extract_dir, workdir, config.depth, config.jobs, caps, progress, search)
+    result.engine, result.searches = run, search_memo.collect(notes) if memo else None
     _engine_errors(result, run, tree, extract_dir)
     return result
 

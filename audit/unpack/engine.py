@@ -147,11 +147,12 @@ def measure_members(root: Path) -> tuple[int, int, tuple[int, str]]:
 
 def run_unblob(
     image: Path, extract_dir: Path, workdir: Path, depth: int, jobs: int, caps: Caps,
-    progress: Progress | None = None,
+    progress: Progress | None = None, search: dict[str, str] | None = None,
 ) -> EngineRun:
     """Extract `image` into `extract_dir` with unblob, enforcing `caps`; never raises on bad input.
 
     A directory `image` is an extracted tree already copied inside `extract_dir` (audit/unpack/tree.py).
+    `search`: the per-file cache's entries for unblob's chunk search (audit/unpack/search_memo.py).
     """
     report_path = workdir / "unblob-report.json"
     log_path = workdir / "unblob.log"
@@ -165,7 +166,7 @@ def run_unblob(
     start = time.monotonic()
     env = {**child_env(), BUDGET_ENV: str(caps.max_bytes)}  # bombs: stream-end searches stop at the cap
     with stderr_path.open("wb") as stderr:
-        child = _start(image.is_dir(), small, [*engine, *args], workdir, env, stderr, stderr_path, caps)
+        child = _start(image.is_dir(), small, [*engine, *args], workdir, env, stderr, stderr_path, caps, search)
         try:
             cap_hit, detail, files, total = _watch(child, extract_dir, caps, start, progress, ChunkLog(log_path))
         except BaseException:  # Ctrl-C, a batch worker's SIGTERM: the extraction (its own session) stops too
@@ -183,13 +184,14 @@ def run_unblob(
 
 
 def _start(tree: bool, small: bool, cmd: list[str], workdir: Path, env: dict[str, str], stderr: IO[bytes],
-           stderr_path: Path, caps: Caps) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
+           stderr_path: Path, caps: Caps, search: dict[str, str] | None = None,
+           ) -> subprocess.Popen[bytes] | zygote.ZygoteChild:
     """The capped unblob child: forked from the zygote (audit/unblob_zygote.py), else a fresh process."""
     if zygote.enabled():
         argv = [Path(cmd[1 if tree else 0]).name, *cmd[2 if tree else 1:]]
         try:
             return zygote.spawn("dir" if tree else "cli", argv, workdir, env, stderr_path, caps.max_file_size,
-                                caps.max_memory, small=small)
+                                caps.max_memory, small=small, search=search)
         except zygote.ZygoteError as exc:
             log.info("%s; starting unblob as a new process", exc)
     return subprocess.Popen(
