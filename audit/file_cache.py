@@ -40,7 +40,7 @@ class FileMemo:
         self.cache = cache
         self.salt = json.dumps([SCHEMA_VERSION, code_digest(), engine_versions(), rules_digest()], default=str)
         self.hits = self.misses = 0
-        self.searches_skipped = 0  # unblob's chunk searches answered from the cache (audit/unpack/search_memo.py)
+        self.unblob_replayed = 0  # unblob's answers taken from the cache (audit/unpack/search_memo.py)
 
     def key(self, stage: str, *parts: Any) -> str:
         return memo_key(self.salt, stage, *parts)

@@ -129,7 +129,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
         "config": config.public_dict(),
         "workdir": str(workdir) if workdir and (config.keep or not owned) else None,
         "cache": "off" if cache is None else ("hit" if workdir is None else "miss"),
-        **({"file_cache": {"hits": memo.hits, "misses": memo.misses, "searches_skipped": memo.searches_skipped}}
+        **({"file_cache": {"hits": memo.hits, "misses": memo.misses, "unblob_replayed": memo.unblob_replayed}}
            if memo and workdir else {}),
         **({"stages_s": report.run["stages_s"]} if workdir and "stages_s" in report.run else {}),
         **({"cache_warnings": store.warnings} if store and store.warnings else {}),
@@ -200,7 +200,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
             report.add_error(error)
     if memo is not None and unpacked.searches is not None:  # unblob's leaf outcomes, checked by the inventory
         searches = unpacked.searches
-        memo.searches_skipped += _stage(report, "unpack.searches", lambda: search_memo.store(
+        memo.unblob_replayed += _stage(report, "unpack.searches", lambda: search_memo.store(
             memo, searches, report.files, unpacked_files(report.files) | {r.parent for r in report.files if r.parent}
         )) or 0
     unsafe = _stage(report, "unpack.members",  # archives whose member names try to leave their folder

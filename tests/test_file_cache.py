@@ -49,8 +49,8 @@ def test_next_version_reuses_shared_files_with_an_identical_report(tmp_path: Pat
     assert meta["cache"] == "miss"  # a different image: no whole-report hit, per-file reuse only
     counts = meta["file_cache"]
     assert counts["hits"] > 3 * counts["misses"], counts  # only the grown top-level pieces are new
-    assert first["file_cache"]["searches_skipped"] == 0 and counts["searches_skipped"] > 0, counts  # unblob's
-    # leaf outcomes replayed (audit/unpack/search_memo.py), the report unchanged
+    assert first["file_cache"]["unblob_replayed"] == 0 and counts["unblob_replayed"] > 0, counts  # unblob's
+    # types and leaf outcomes replayed (audit/unpack/search_memo.py), the report unchanged
     assert cached == plain
 
 

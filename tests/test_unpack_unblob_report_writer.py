@@ -72,7 +72,7 @@ def test_the_zygotes_runs_skip_unblobs_digests_and_map_the_same(tmp_path: Path,
         work = tmp_path / mode
         result = unpack(image, work, AuditConfig(image=image, jobs=1))
         assert not result.errors, result.errors
-        hashes = _hash_reports(work / "unblob-report.json")
+        hashes = _hash_reports(work / "unblob" / "report.json")
         assert hashes, "no hash reports found in unblob's report"
         maps[mode] = (sorted((c.container, c.start, c.end, c.handler) for c in result.chunks), sorted(result.origins))
         empty = {h["sha256"] for h in hashes} == {""}

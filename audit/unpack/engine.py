@@ -154,7 +154,8 @@ def run_unblob(
     A directory `image` is an extracted tree already copied inside `extract_dir` (audit/unpack/tree.py).
     `search`: the per-file cache's entries for unblob's chunk search (audit/unpack/search_memo.py).
     """
-    report_path = workdir / "unblob-report.json"
+    report_path = workdir / "unblob" / "report.json"  # a folder of its own: unblob's sandbox may write in it,
+    report_path.parent.mkdir(exist_ok=True)  # and only there, beside the extraction (audit/unpack/search_memo.py)
     log_path = workdir / "unblob.log"
     engine = unblob_dir_command() if image.is_dir() else unblob_command()
     small = not image.is_dir() and _small(image)
