@@ -4,6 +4,7 @@ report (real unblob, a real sample), and notes are trusted no more than the audi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,49 @@ def test_notes_are_trusted_no_more_than_the_inventory(tmp_path: Path) -> None:
     assert {name for name, key in keys.items() if key in stored} == {"leaf a", "type fs"}
     assert stored[keys["leaf a"]] == leaf and stored[keys["type fs"]] == typed
     assert search_memo.NOTES == "notes"
+
+
+def _in_unblobs_sandbox(workdir: Path, call: Callable[[], object]) -> object:
+    """`call()` in a process restricted as unblob restricts its runs in fwaudit's layout (engine.py)."""
+    import multiprocessing
+
+    from unblob.processing import ExtractionConfig
+    from unblob.sandbox import Sandbox
+
+    config = ExtractionConfig(extract_root=workdir / "extract", randomness_depth=1)
+    sandbox = Sandbox(config, workdir / "unblob.log", workdir / "unblob" / "report.json")
+    queue = multiprocessing.get_context("fork").SimpleQueue()
+
+    def child() -> None:
+        queue.put(sandbox.run(call))
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(30)
+    return queue.get()
+
+
+def _try_write(path: Path) -> str:
+    try:
+        with path.open("a") as out:
+            out.write("x\n")
+    except OSError as exc:
+        return type(exc).__name__
+    return "written"
+
+
+def test_unblobs_sandbox_cannot_write_the_notes(tmp_path: Path) -> None:
+    """What the trust argument rests on: inside unblob's sandbox, the extraction root and the report's folder are
+    writable and the notes are not (checked with a real Landlock sandbox where the kernel has one)."""
+    for folder in ("extract", "unblob", "search-memo"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "unblob.log").touch()
+    notes = tmp_path / "search-memo" / "notes"
+    notes.touch()
+    outside = tmp_path / "outside.txt"
+    outcome = _in_unblobs_sandbox(tmp_path, lambda: [_try_write(p) for p in (
+        outside, tmp_path / "extract" / "f", tmp_path / "unblob" / "report.json", notes)])
+    if outcome[0] == "written":
+        pytest.skip("this kernel gives unblob no Landlock sandbox")
+    assert outcome == ["PermissionError", "written", "written", "PermissionError"]
+    assert notes.read_text() == ""
