@@ -4,7 +4,8 @@ report (real unblob, a real sample), and notes are trusted no more than the audi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,33 +120,25 @@ def test_notes_are_trusted_no_more_than_the_inventory(tmp_path: Path) -> None:
     assert search_memo.NOTES == "notes"
 
 
-def _in_unblobs_sandbox(workdir: Path, call: Callable[[], object]) -> object:
-    """`call()` in a process restricted as unblob restricts its runs in fwaudit's layout (engine.py)."""
-    import multiprocessing
-
-    from unblob.processing import ExtractionConfig
-    from unblob.sandbox import Sandbox
-
-    config = ExtractionConfig(extract_root=workdir / "extract", randomness_depth=1)
-    sandbox = Sandbox(config, workdir / "unblob.log", workdir / "unblob" / "report.json")
-    queue = multiprocessing.get_context("fork").SimpleQueue()
-
-    def child() -> None:
-        queue.put(sandbox.run(call))
-
-    proc = multiprocessing.get_context("fork").Process(target=child)
-    proc.start()
-    proc.join(30)
-    return queue.get()
-
-
-def _try_write(path: Path) -> str:
+SANDBOXED = """
+import json, sys
+from pathlib import Path
+from unblob.processing import ExtractionConfig
+from unblob.sandbox import Sandbox
+work = Path(sys.argv[1])
+config = ExtractionConfig(extract_root=work / "extract", randomness_depth=1)
+def attempt(path):
     try:
-        with path.open("a") as out:
-            out.write("x\n")
+        with open(path, "a") as out:
+            out.write("x\\n")
     except OSError as exc:
         return type(exc).__name__
     return "written"
+targets = [work / "outside.txt", work / "extract" / "f", work / "unblob" / "report.json",
+           work / "search-memo" / "notes"]
+print(json.dumps(Sandbox(config, work / "unblob.log", work / "unblob" / "report.json").run(
+    lambda: [attempt(p) for p in targets])))
+"""
 
 
 def test_unblobs_sandbox_cannot_write_the_notes(tmp_path: Path) -> None:
@@ -156,9 +149,9 @@ def test_unblobs_sandbox_cannot_write_the_notes(tmp_path: Path) -> None:
     (tmp_path / "unblob.log").touch()
     notes = tmp_path / "search-memo" / "notes"
     notes.touch()
-    outside = tmp_path / "outside.txt"
-    outcome = _in_unblobs_sandbox(tmp_path, lambda: [_try_write(p) for p in (
-        outside, tmp_path / "extract" / "f", tmp_path / "unblob" / "report.json", notes)])
+    done = subprocess.run([sys.executable, "-c", SANDBOXED, str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, check=True)  # a process of its own: unblob sets multiprocessing's start method
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
     if outcome[0] == "written":
         pytest.skip("this kernel gives unblob no Landlock sandbox")
     assert outcome == ["PermissionError", "written", "written", "PermissionError"]
