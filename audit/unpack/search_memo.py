@@ -100,6 +100,10 @@ def install(request: dict[str, str]) -> None:
             raise
 
     def process(task: Any) -> None:
+        where = _relative(task)
+        if where is None:  # the image itself (outside the extraction root): never a leaf, not hashed again
+            real_process(task)
+            return
         path = Path(task.task.path)
         found = _digest(path)
         names = _names(task.config.handlers)
@@ -111,8 +115,7 @@ def install(request: dict[str, str]) -> None:
         reports, subtasks, _state["failed"] = len(task.result.reports), len(task.result.subtasks), False
         real_process(task)
         outcome = None if _state["failed"] else _outcome(task, reports, subtasks)
-        where = _relative(task)
-        if found and names and outcome is not None and where is not None:
+        if found and names and outcome is not None:
             _note("step", where, found[0], names, json.dumps(outcome, sort_keys=True))
 
     processing.Processor.__init__ = init
@@ -128,6 +131,11 @@ def _typing(real_magic: Callable[[Any], str], real_mime: Callable[[Any], str], r
     def pair(path: Any) -> tuple[str, str]:
         if last.get("path") == str(path):
             return last["pair"]
+        where = _relative_path(Path(path), root)
+        if where is None:  # the image itself: typed as unblob types it
+            answer = (real_magic(path), real_mime(path))
+            last.update(path=str(path), pair=answer)
+            return answer
         found = _digest(Path(path))
         key = (memo_key(_state["spec"]["salt"], TYPE, found[0], found[1], _state["magic"])
                if found is not None else None)
@@ -137,14 +145,19 @@ def _typing(real_magic: Callable[[Any], str], real_mime: Callable[[Any], str], r
             answer = (known["magic"], known["mime"])
         else:
             answer = (real_magic(path), real_mime(path))
-            where = _relative_path(Path(path), root)
-            if found is not None and where is not None:
+            if found is not None:
                 _note("type", where, found[0], str(found[1]),
                       json.dumps({"magic": answer[0], "mime": answer[1]}, sort_keys=True))
         last.update(path=str(path), pair=answer)
         return answer
 
-    return (lambda path: pair(path)[0]), (lambda path: pair(path)[1])
+    def mime(path: Any) -> str:  # unblob asks for the MIME type second: the pair is not kept past it
+        try:
+            return pair(path)[1]
+        finally:
+            last.clear()
+
+    return (lambda path: pair(path)[0]), mime
 
 
 def _digest(path: Path) -> tuple[str, int] | None:
