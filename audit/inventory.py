@@ -29,6 +29,7 @@ from audit.names import escape_name, raw_hex
 from audit.prehash import Early, stat_key
 from audit.treewalk import walk_entries
 from audit.unpack import UnpackResult
+from audit.unpack.search_memo import magic_version
 
 HEAD_BYTES = 64 * 1024
 READ_BLOCK = 1024 * 1024
@@ -88,6 +89,12 @@ def unpacked_files(files: Sequence[FileRecord]) -> set[str]:
     return out
 
 
+def containers(files: Sequence[FileRecord]) -> set[str]:
+    """Paths of the files something was extracted from: those others were carved from, and those whose
+    `_extract` folder holds what they unpacked to."""
+    return {r.parent for r in files if r.parent} | unpacked_files(files)
+
+
 def _header_only(rec: FileRecord) -> bool:
     """A 64-byte legacy uImage header carved off its payload (the payload is extracted on its own)."""
     return rec.size == UIMAGE_HEADER_SIZE and rec.magic.startswith("u-boot legacy uImage")
@@ -130,7 +137,7 @@ def describe_heads(memo: FileMemo | None, heads: dict[str, bytes], mapper: Mappe
     """`_describe` of each head (keyed by its file's sha256, which fixes the head), through `mapper` (a thread
     pool's map), types stored by an earlier audit reused: the key holds libmagic's version, so a new magic
     database types every file again."""
-    version = magic.version() if hasattr(magic, "version") else None
+    version = magic_version()
     return memoised(memo, MAGIC_STAGE, list(heads), lambda sha: [sha, version], lambda _sha: [],
                     lambda todo: list(mapper(_describe, [heads[sha] for sha in todo])))
 

@@ -26,7 +26,7 @@ from audit.file_cache import FileMemo
 from audit.findings import find_all
 from audit.findings import prepare as prepare_findings
 from audit.inspect import inspect_files
-from audit.inventory import build_inventory, disk_path, unextracted_containers, unpacked_files
+from audit.inventory import build_inventory, containers, disk_path, unextracted_containers
 from audit.knowledge import load_knowledge
 from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
@@ -201,8 +201,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     if memo is not None and unpacked.searches is not None:  # unblob's leaf outcomes, checked by the inventory
         searches = unpacked.searches
         memo.unblob_replayed += _stage(report, "unpack.searches", lambda: search_memo.store(
-            memo, searches, report.files, unpacked_files(report.files) | {r.parent for r in report.files if r.parent}
-        )) or 0
+            memo, searches, report.files, containers(report.files))) or 0
     unsafe = _stage(report, "unpack.members",  # archives whose member names try to leave their folder
                     lambda: unsafe_member_facts(image, unpacked.extract_dir, report.chunks, report.files)) or []
     items = disk_items(image, unpacked.extract_dir, report.files)

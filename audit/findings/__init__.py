@@ -19,7 +19,7 @@ from audit.file_cache import FileMemo, memoised, record_key
 from audit.findings import components, credentials, endpoint_records, endpoint_sources, endpoints, services, traversal
 from audit.findings.common import STAGE
 from audit.findings.text import holds, is_text, read_bounded, segment_list
-from audit.inventory import unpacked_files
+from audit.inventory import containers
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
 from audit.pooling import use_pool
 
@@ -112,10 +112,10 @@ def _jobs(items: Sequence[Item], files: Sequence[FileRecord], facts: Sequence[Fa
     """One job per unique sha256 of a regular file that is not an extracted container: a file others were carved
     from, or whose `_extract` folder holds what it unpacked to (a squashfs chunk, a `.gz`). Their readable bytes
     are in those files, scanned on their own; strings of the compressed form are noise."""
-    containers = {r.parent for r in files if r.parent} | unpacked_files(files)
+    opened = containers(files)
     groups: dict[str, list[Item]] = {}
     for disk, rec in items:
-        if rec.kind == "file" and rec.sha256 and rec.path not in containers:
+        if rec.kind == "file" and rec.sha256 and rec.path not in opened:
             groups.setdefault(rec.sha256, []).append((disk, rec))
     by_sha: dict[str, list[Fact]] = {}
     for fact in facts:

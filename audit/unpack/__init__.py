@@ -84,10 +84,8 @@ def unpack(image: Path, workdir: Path, config: AuditConfig, progress: Progress |
     if image.is_dir():
         return _unpack_tree(image, workdir, extract_dir, config, progress, memo)
     caps = caps_for(config, image.stat().st_size)
-    notes = workdir / "search-memo"
-    search = search_memo.spec(memo.cache.path, memo.salt, notes) if memo is not None else None
-    run = run_unblob(image, extract_dir, workdir, config.depth, config.jobs, caps, progress, search)
-    result = UnpackResult(extract_dir=extract_dir, engine=run, searches=search_memo.collect(notes) if memo else None)
+    result = UnpackResult(extract_dir=extract_dir)
+    run = _run(result, image, workdir, config, caps, progress, memo)
     _engine_errors(result, run, image, extract_dir)
     return result
 
@@ -104,12 +102,19 @@ def _unpack_tree(tree: Path, workdir: Path, extract_dir: Path, config: AuditConf
     caps = caps_for(config, size)
     copy_tree(tree, extract_dir, entries, caps.max_bytes, caps.max_file_size, copied)
     result = UnpackResult(extract_dir=extract_dir, tree=copied, errors=[*copied.errors])
-    notes = workdir / "search-memo"
-    search = search_memo.spec(memo.cache.path, memo.salt, notes) if memo is not None else None
-    run = run_unblob(extract_dir, extract_dir, workdir, config.depth, config.jobs, caps, progress, search)
-    result.engine, result.searches = run, search_memo.collect(notes) if memo else None
+    run = _run(result, extract_dir, workdir, config, caps, progress, memo)
     _engine_errors(result, run, tree, extract_dir)
     return result
+
+
+def _run(result: UnpackResult, image: Path, workdir: Path, config: AuditConfig, caps: Caps,
+         progress: Progress | None, memo: FileMemo | None) -> EngineRun:
+    """One unblob run into `result.extract_dir` (its engine run and, with a memo, its notes land in `result`)."""
+    notes = workdir / "search-memo"
+    search = search_memo.spec(memo.cache.path, memo.salt, notes) if memo is not None else None
+    run = run_unblob(image, result.extract_dir, workdir, config.depth, config.jobs, caps, progress, search)
+    result.engine, result.searches = run, search_memo.collect(notes) if memo is not None else None
+    return run
 
 
 def _engine_errors(result: UnpackResult, run: EngineRun, image: Path, extract_dir: Path) -> None:

@@ -131,21 +131,16 @@ def _typing(real_magic: Callable[[Any], str], real_mime: Callable[[Any], str], r
     def pair(path: Any) -> tuple[str, str]:
         if last.get("path") == str(path):
             return last["pair"]
-        where = _relative_path(Path(path), root)
-        if where is None:  # the image itself: typed as unblob types it
-            answer = (real_magic(path), real_mime(path))
-            last.update(path=str(path), pair=answer)
-            return answer
-        found = _digest(Path(path))
-        key = (memo_key(_state["spec"]["salt"], TYPE, found[0], found[1], _state["magic"])
-               if found is not None else None)
+        where = _relative_path(Path(path), root)  # None: the image itself, typed as unblob types it
+        found = _digest(Path(path)) if where is not None else None
+        key = memo_key(_state["spec"]["salt"], TYPE, found[0], found[1], _state["magic"]) if found else None
         known = _lookup(key, parse_type) if key else None
         if key and known is not None:
             _note("hit", key)
             answer = (known["magic"], known["mime"])
         else:
             answer = (real_magic(path), real_mime(path))
-            if found is not None:
+            if found is not None and where is not None:
                 _note("type", where, found[0], str(found[1]),
                       json.dumps({"magic": answer[0], "mime": answer[1]}, sort_keys=True))
         last.update(path=str(path), pair=answer)
