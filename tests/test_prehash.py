@@ -91,3 +91,39 @@ def test_a_root_that_appears_later_is_picked_up(tmp_path: Path, settle_fast: Non
     _tree(root)
     _wait_for(hasher, 3)
     assert len(hasher.finish()) == 3
+
+
+def test_reading_files_does_not_lengthen_the_pause_between_walks(tmp_path: Path, settle_fast: None,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the walk itself is held to a tenth of a core: a pass that spent 3 s reading three new files waits
+    MIN_PASS_S, not 9 x 3 s (which outlasted the extraction: the files written later went to the inventory)."""
+    root = tmp_path / "extract"
+    _tree(root)
+    time.sleep(0.1)  # settled
+    clock = [1000.0]
+    monkeypatch.setattr(prehash.time, "monotonic", lambda: clock[0])
+    read = prehash._read_settled
+
+    def slow_read(path: Path):
+        result = read(path)
+        if result is not None and result[0] is not None:
+            clock[0] += 1.0  # a second per regular file read
+        return result
+
+    monkeypatch.setattr(prehash, "_read_settled", slow_read)
+    hasher = Prehasher(root)
+    pauses: list[float] = []
+
+    class Stop:
+        def is_set(self) -> bool:
+            return len(pauses) >= 2
+
+        def wait(self, timeout: float) -> bool:
+            pauses.append(timeout)
+            clock[0] += timeout
+            return self.is_set()
+
+    hasher._stop = Stop()  # type: ignore[assignment]
+    hasher._loop()
+    assert len(hasher.found) == 3
+    assert pauses == [prehash.MIN_PASS_S, prehash.MIN_PASS_S]
