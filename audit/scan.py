@@ -24,7 +24,7 @@ from audit.alone import split_alone
 from audit.file_cache import FileMemo, memoised
 from audit.knowledge import RULES_ROOT
 from audit.model import AuditError, FileRecord, RuleMatch, StringMatch
-from audit.pooling import balanced_tasks, use_pool
+from audit.pooling import use_pool
 from audit.resources import digest_files
 from audit.rule_meta import rule_files
 
@@ -32,7 +32,6 @@ ENGINES = ("yara-x", "yara-python")
 MAX_MATCHED_BYTES = 128
 MAX_STRINGS_PER_IDENTIFIER = 4
 POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/pooling.py): scan in-process
-MAX_BATCH = 64  # files per pool task at most (`_run`)
 FILE_TIMEOUT_S = 60
 STAGE = "scan"
 
@@ -253,18 +252,17 @@ def _run(unique: list[tuple[Path, FileRecord]], blob: bytes, engine: str, jobs: 
                 results[i] = result
         finally:
             _WORKER.clear()  # the engine is not kept here, nor inherited by the workers
+    paths = [str(unique[i][0]) for i in rest]
     if not pooled:
         _init_worker(blob, engine)
-        batches = [rest]
-        found = [_scan_batch([str(unique[i][0]) for i in rest])]
-    else:  # tasks of about equal work, largest files first (audit/pooling.py)
-        batches = [[rest[k] for k in task]
-                   for task in balanced_tasks([unique[i][1].size or 0 for i in rest], jobs, MAX_BATCH)]
+        found = _scan_batch(paths)
+    else:
+        size = max(1, min(64, len(paths) // (jobs * 4)))
+        batches = [paths[i : i + size] for i in range(0, len(paths), size)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(blob, engine)) as pool:
-            found = list(pool.map(_scan_batch, [[str(unique[i][0]) for i in batch] for batch in batches]))
-    for batch, batch_found in zip(batches, found, strict=True):
-        for i, result in zip(batch, batch_found, strict=True):
-            results[i] = result
+            found = [result for batch in pool.map(_scan_batch, batches) for result in batch]
+    for i, result in zip(rest, found, strict=True):
+        results[i] = result
     return results  # type: ignore[return-value]  # every index was filled
 
 

@@ -21,7 +21,7 @@ from audit.findings.common import STAGE
 from audit.findings.text import holds, is_text, read_bounded, segment_list
 from audit.inventory import containers
 from audit.model import AuditError, Fact, FileRecord, Finding, RuleMatch
-from audit.pooling import balanced_tasks, use_pool
+from audit.pooling import use_pool
 
 POOL_THRESHOLD = 100  # fewer unique files than this (and few bytes: audit/pooling.py): in-process
 MAX_CHUNK = 64  # files per pool task at most (`_run`)
@@ -134,24 +134,17 @@ def _run(jobs_list: list[_Job], jobs: int, errors: list[AuditError]) -> list[_Fi
         return [_scan_one(job) for job in jobs_list]
     alone, rest = split_alone(jobs_list, _size)  # in this process, before the pool (audit/alone.py)
     done = {i: _scan_one(jobs_list[i]) for i in alone}
-    # tasks of about equal work, largest files first (audit/pooling.py): no straggler at the end keeps one
-    # worker busy alone; few round trips (most files take a few ms: tasks of two spent a third of the time on
-    # messages), but at most MAX_CHUNK files: a worker holds a whole task's results until it ends
-    tasks = [[rest[k] for k in task] for task in balanced_tasks([_size(jobs_list[i]) for i in rest], jobs, MAX_CHUNK)]
+    order = sorted(rest, key=lambda i: -_size(jobs_list[i]))  # largest first: no straggler at the end keeps
+    # one worker busy alone; few round trips (most files take a few ms: tasks of two spent a third
+    # of the time on messages), but at most MAX_CHUNK files: a worker holds a whole task's results until it ends
+    chunk = min(MAX_CHUNK, max(2, len(order) // (jobs * 8)))
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for task, outs in zip(tasks, pool.map(_scan_many, [[jobs_list[i] for i in task] for task in tasks]),
-                                  strict=True):
-                done.update(zip(task, outs, strict=True))
+            done.update(zip(order, pool.map(_scan_one, [jobs_list[i] for i in order], chunksize=chunk), strict=True))
         return [done[i] for i in range(len(jobs_list))]
     except Exception as exc:  # a broken pool: report it, then do the work in-process
         errors.append(AuditError("findings.pool", STAGE, f"{type(exc).__name__}: {exc}", severity="warning"))
         return [_scan_one(job) for job in jobs_list]
-
-
-def _scan_many(jobs_list: list[_Job]) -> list[_FileOut]:
-    """One pool task: `_scan_one` of each of its files, in order."""
-    return [_scan_one(job) for job in jobs_list]
 
 
 def _size(job: _Job) -> int:

@@ -25,7 +25,7 @@ from audit.inspect.elf import ElfInspector
 from audit.inspect.headers import HeadersInspector
 from audit.inspect.kernel import KernelImageInspector, ModinfoInspector
 from audit.model import AuditError, Fact, FileRecord
-from audit.pooling import balanced_tasks, use_pool
+from audit.pooling import use_pool
 
 INSPECTORS: tuple[type[Inspector], ...] = (
     ElfInspector,
@@ -40,7 +40,6 @@ INSPECTORS: tuple[type[Inspector], ...] = (
 )
 
 POOL_THRESHOLD = 200  # fewer unique files than this (and few bytes: audit/pooling.py): in-process
-MAX_CHUNK = 128  # files per pool task at most (`_in_pool`)
 _INSTANCES: tuple[Inspector, ...] = tuple(cls() for cls in INSPECTORS)
 
 Item = tuple[Path, FileRecord]
@@ -81,8 +80,8 @@ def _inspect_all(unique: list[Item], jobs: int) -> list[Result]:
 def _in_pool(unique: list[Item], jobs: int) -> list[tuple[str, Result]]:
     """Chunks in a process pool. The files of a chunk whose worker died are re-run one at a time, so only a
     file that kills its worker loses its facts (it gets `inspect.worker.crash`); every other file's arrive."""
-    tasks = balanced_tasks([record.size or 0 for _, record in unique], jobs, MAX_CHUNK)  # audit/pooling.py
-    chunks = [[unique[i] for i in task] for task in tasks]
+    size = max(16, len(unique) // (jobs * 4))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
     results, failed = _run_pool(chunks, jobs)
     pending = [item for chunk, _ in failed for item in chunk]
     while pending:  # one worker, tasks in order: the first failure is the file that killed it
