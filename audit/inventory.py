@@ -161,9 +161,11 @@ def fs_path_of(path: str) -> str:
 def build_inventory(
     image: Path, unpacked: UnpackResult, jobs: int = 1, progress: Callable[[int], None] | None = None,
     max_files: int | None = None, memo: FileMemo | None = None, early: Mapping[str, Early] | None = None,
+    image_read: Early | None = None,
 ) -> tuple[list[FileRecord], list[AuditError]]:
     """Records for the image itself and everything extracted from it, sorted by path; a file read while the
-    extractor ran (`early`, audit/prehash.py) is not read again when its status is still the one it had then.
+    extractor ran (`early`, audit/prehash.py), or the image read when the audit began (`image_read`), is not
+    read again when its status is still the one it had then.
 
     `max_files` makes the file cap exact: the extraction watcher polls, so the extractor may have written a few
     more entries before it was stopped; only the first `max_files` extracted entries (walk order) are listed.
@@ -181,10 +183,13 @@ def build_inventory(
             f"the first {max_files} are listed and audited, {left_out} are not (raise --max-files to see them)"))
     described: dict[str, tuple[str, str]] = {}
     records: list[FileRecord] = []
+    known = dict(early or {})
+    if image_read is not None and not image.is_dir():  # the image's own entry is its name; a read is used
+        known[image.name] = image_read  # only for the file whose inode, device and times it recorded
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for start in range(0, len(entries), BATCH):  # batches bound the heads held in memory
             batch = entries[start : start + BATCH]
-            infos = list(pool.map(partial(_stat_and_hash, early=early or {}), batch))
+            infos = list(pool.map(partial(_stat_and_hash, early=known), batch))
             for info, _ in infos:
                 if info is not None and info[4] is not None:
                     described.setdefault(info[1] or "", info[4])

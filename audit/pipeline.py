@@ -32,7 +32,7 @@ from audit.load import ReportLoadError, report_from_dict
 from audit.model import AuditConfig, AuditError, FileRecord, Report, RuleMatch
 from audit.names import escape_name
 from audit.policy import evaluate_policies
-from audit.prehash import Prehasher
+from audit.prehash import Early, Prehasher, read_now
 from audit.report import json_report
 from audit.resources import rules_digest
 from audit.scan import prepare_rules, scan_files
@@ -107,7 +107,8 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     usable = image.is_file() and config.workdir is None and not config.keep  # a work dir asked for: a real run
     cache = store if usable else None
     memo = FileMemo(store) if store else None  # per-file results: also for trees and kept work dirs
-    image_sha = sha256_file(image) if cache else None
+    first = read_now(image) if image.is_file() else None  # hashed once: the key, the report, the inventory
+    image_sha = first.sha256 if first else (sha256_file(image) if cache else None)
     key = result_key(config, image_sha) if cache and image_sha else None
     report, workdir, owned = _cached(cache, key, emit), None, False
     if report is not None:
@@ -115,7 +116,7 @@ def run(config: AuditConfig, events: Events | None = None) -> Report:
     else:
         workdir, owned = _make_workdir(config, image)
         try:
-            report = _audit(config, image, workdir, emit, image_sha, memo)
+            report = _audit(config, image, workdir, emit, image_sha, memo, first)
         finally:
             if owned and not config.keep:
                 remove_tree(workdir)  # iterative: a tree 3,000 folders deep is removed too
@@ -154,17 +155,18 @@ def _cached(cache: ResultCache | None, key: str | None, emit: Events) -> Report 
 
 
 def _audit(config: AuditConfig, image: Path, workdir: Path, emit: Events, image_sha: str | None = None,
-           memo: FileMemo | None = None) -> Report:
+           memo: FileMemo | None = None, first: Early | None = None) -> Report:
     binwalk = None if image.is_dir() else BinwalkScan(image)  # a second opinion, scanning while unpack works
     try:
-        return _audit_with(config, image, workdir, emit, binwalk, image_sha, memo)
+        return _audit_with(config, image, workdir, emit, binwalk, image_sha, memo, first)
     finally:
         if binwalk is not None:
             binwalk.close()
 
 
 def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, binwalk: BinwalkScan | None,
-                image_sha: str | None = None, memo: FileMemo | None = None) -> Report:
+                image_sha: str | None = None, memo: FileMemo | None = None, first: Early | None = None) -> Report:
+    """The audit itself; `first` is the image as `run` read it (audit/prehash.py `read_now`), or None."""
     tree = image.is_dir()
     size = 0 if tree else image.stat().st_size
     name = escape_name(image.name)  # the input's own name may be bytes that are not UTF-8, like any member's
@@ -172,7 +174,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
         tool={"name": "fwaudit", "version": __version__, "rules_digest": rules_digest()},
         run={},
         image={"name": name, "sha256": "" if tree else (image_sha or sha256_file(image)), "size": size,
-               "format": TREE_FORMAT if tree else _describe(image)},
+               "format": TREE_FORMAT if tree else _describe(image, first.head if first else None)},
     )
     emit("unpack", f"copying the tree {name}" if tree else f"unpacking {name} ({size} bytes)")
     warm = threading.Thread(target=_prepare, args=(config, memo), name="fwaudit-prepare", daemon=True)
@@ -193,7 +195,7 @@ def _audit_with(config: AuditConfig, image: Path, workdir: Path, emit: Events, b
     emit("inventory", "hashing and typing extracted files")
     inventory = _stage(report, "inventory", lambda: build_inventory(image, unpacked, config.jobs,
                                                                     max_files=config.max_files, memo=memo,
-                                                                    early=read_early))
+                                                                    early=read_early, image_read=first))
     if inventory is not None:
         report.files, errors = inventory
         for error in errors:
@@ -309,10 +311,13 @@ def _unpack_progress(emit: Events) -> Callable[[int, int], None]:
     return progress
 
 
-def _describe(image: Path) -> str:
+def _describe(image: Path, head: bytes | None = None) -> str:
+    """libmagic's description of the image's first 64 KiB (`head`, when it was read already)."""
     try:
-        with image.open("rb") as handle:
-            return str(magic.from_buffer(handle.read(64 * 1024)))
+        if head is None:
+            with image.open("rb") as handle:
+                head = handle.read(64 * 1024)
+        return str(magic.from_buffer(head[: 64 * 1024]))
     except (OSError, magic.MagicException):
         return "unknown"
 

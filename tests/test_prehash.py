@@ -127,3 +127,47 @@ def test_reading_files_does_not_lengthen_the_pause_between_walks(tmp_path: Path,
     hasher._loop()
     assert len(hasher.found) == 3
     assert pauses == [prehash.MIN_PASS_S, prehash.MIN_PASS_S]
+
+
+def test_the_image_read_at_the_start_is_not_read_again_by_the_inventory(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "extract"
+    _tree(root)
+    image = tmp_path / "img.bin"
+    image.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(9) + b"\x02\x00\xb7\x00" + bytes(100_000))
+    first = prehash.read_now(image)
+    assert first is not None and first.typed is None and len(first.head) == 64 * 1024  # typed later, from this head
+    plain, _ = build_inventory(image, UnpackResult(extract_dir=root))
+    import audit.inventory as inventory
+
+    hash_file = inventory.hash_file
+
+    def not_the_image(path: Path) -> tuple[str, bytes]:
+        assert path != image, "the image was hashed a second time"
+        return hash_file(path)
+
+    monkeypatch.setattr(inventory, "hash_file", not_the_image)
+    reused, errors = build_inventory(image, UnpackResult(extract_dir=root), image_read=first)
+    assert reused == plain and errors == []
+    top = {r.path: r for r in reused}["img.bin"]
+    assert top.sha256 == first.sha256 and top.arch == "aarch64-64-le" and top.magic.startswith("ELF 64-bit")
+
+
+def test_an_image_changed_after_the_start_is_hashed_again(tmp_path: Path) -> None:
+    root = tmp_path / "extract"
+    _tree(root)
+    image = tmp_path / "img.bin"
+    image.write_bytes(b"first bytes")
+    first = prehash.read_now(image)
+    assert first is not None
+    time.sleep(0.01)
+    image.write_bytes(b"other bytes")  # same size, new bytes: ctime moved
+    records, _ = build_inventory(image, UnpackResult(extract_dir=root), image_read=first)
+    assert {r.path: r for r in records}["img.bin"].sha256 != first.sha256
+
+
+def test_read_now_is_none_for_what_is_not_a_readable_regular_file(tmp_path: Path) -> None:
+    assert prehash.read_now(tmp_path) is None  # a directory
+    assert prehash.read_now(tmp_path / "missing") is None
+    os.mkfifo(tmp_path / "fifo")
+    assert prehash.read_now(tmp_path / "fifo") is None  # never opened
