@@ -184,8 +184,8 @@ def build_inventory(
     described: dict[str, tuple[str, str]] = {}
     records: list[FileRecord] = []
     known = dict(early or {})
-    if image_read is not None and not image.is_dir():  # the image's own entry is its name; a read is used
-        known[image.name] = image_read  # only for the file whose inode, device and times it recorded
+    if image_read is not None:  # the image's own entry is its name; a read is used only for the file whose
+        known[image.name] = image_read  # inode, device and times it recorded (a tree has no such entry)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for start in range(0, len(entries), BATCH):  # batches bound the heads held in memory
             batch = entries[start : start + BATCH]

@@ -317,7 +317,7 @@ def _describe(image: Path, head: bytes | None = None) -> str:
         if head is None:
             with image.open("rb") as handle:
                 head = handle.read(64 * 1024)
-        return str(magic.from_buffer(head[: 64 * 1024]))
+        return str(magic.from_buffer(head))
     except (OSError, magic.MagicException):
         return "unknown"
 
